@@ -1,0 +1,249 @@
+package spec
+
+import (
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// alerting resolves an SLO's alerting: its own tiers, else the service's,
+// else the defaults; labels and annotations merge, the SLO's winning.
+func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window) slo.Alerting {
+	var out slo.Alerting
+	tiersPath, tiers := "", defaults.Alerting.Tiers
+	budgetPath, budget := "", defaults.Alerting.BudgetAlerts
+	for _, a := range []struct {
+		path string
+		a    *Alerting
+	}{{"alerting", doc.Alerting}, {join(path, "alerting"), s.Alerting}} {
+		if a.a == nil {
+			continue
+		}
+		out.Disabled = out.Disabled || a.a.Disabled
+		if a.a.RunbookURL != "" {
+			out.RunbookURL = a.a.RunbookURL
+		}
+		out.Labels = merge(out.Labels, a.a.Labels)
+		out.Annotations = merge(out.Annotations, a.a.Annotations)
+		if a.a.Tiers != nil {
+			tiersPath, tiers = join(a.path, "tiers"), a.a.Tiers
+		}
+		if a.a.BudgetAlerts != nil {
+			budgetPath, budget = join(a.path, "budget_alerts"), a.a.BudgetAlerts
+		}
+	}
+	target := 0.0
+	if s.Objective != nil {
+		target = *s.Objective / 100
+	}
+	if tiersPath == "" || budgetPath == "" {
+		// A default that does not fit this SLO is reported at its window.
+		d.at["defaults"] = d.where(join(path, "window"))
+	}
+	if tiersPath == "" {
+		tiersPath = "defaults.alerting.tiers"
+	}
+	if budgetPath == "" {
+		budgetPath = "defaults.alerting.budget_alerts"
+	}
+	names := map[string]bool{}
+	for i := range tiers {
+		t := d.tier(index(tiersPath, i), &tiers[i], w, target)
+		if names[t.Name] {
+			d.errorf(join(index(tiersPath, i), "name"), "", "tier %q is defined twice", t.Name)
+		}
+		names[t.Name] = true
+		out.Tiers = append(out.Tiers, t)
+	}
+	for i, b := range budget {
+		p := index(budgetPath, i)
+		st, ok := slo.ParseStatus(b.Status)
+		if !ok || st < slo.Warning {
+			d.errorf(join(p, "status"), "warning, critical or exhausted", "unknown budget status %q", b.Status)
+		}
+		if b.Severity == "" {
+			d.errorf(join(p, "severity"), "such as warning or critical", "a budget alert needs a severity")
+		}
+		out.BudgetAlerts = append(out.BudgetAlerts, slo.BudgetAlert{Status: st, Severity: b.Severity})
+	}
+	return out
+}
+
+func (d *decoder) tier(path string, t *Tier, w slo.Window, target float64) slo.AlertTier {
+	out := slo.AlertTier{
+		Name: t.Name, Severity: t.Severity, Action: t.Action,
+		Long: time.Duration(t.LongWindow), Short: time.Duration(t.ShortWindow), For: time.Duration(t.For),
+		Labels: t.Labels, Annotations: t.Annotations,
+	}
+	d.name(join(path, "name"), t.Name)
+	if out.Action == "" {
+		out.Action = t.Name
+	}
+	if t.Severity == "" {
+		d.errorf(join(path, "severity"), "such as critical, warning or info", "a tier needs a severity")
+	}
+	if out.Long == 0 {
+		d.errorf(join(path, "long_window"), "such as 1h", "a tier needs a long window")
+	} else if out.Long > w.Nominal() {
+		d.errorf(join(path, "long_window"), "", "the long window %s is longer than the SLO window %s", slo.FormatDuration(out.Long), w)
+	}
+	if out.Short == 0 {
+		d.errorf(join(path, "short_window"), "a twelfth of the long window is usual, such as 5m for 1h", "a tier needs a short window")
+	} else if out.Long > 0 && out.Short >= out.Long {
+		d.errorf(join(path, "short_window"), "the short window makes the alert reset fast; it must be shorter", "short window %s is not shorter than long window %s", slo.FormatDuration(out.Short), slo.FormatDuration(out.Long))
+	}
+	switch {
+	case (t.BurnRate == nil) == (t.BudgetPercent == nil):
+		d.errorf(path, "budget_percent scales with the SLO window; burn_rate is fixed", "give exactly one of burn_rate and budget_percent")
+	case t.BurnRate != nil:
+		if *t.BurnRate <= 0 {
+			d.errorf(join(path, "burn_rate"), "", "burn rate %v must be above 0", *t.BurnRate)
+		}
+		out.BurnRate = *t.BurnRate
+	default:
+		out.BudgetShare = d.percent(join(path, "budget_percent"), t.BudgetPercent, true, true)
+		if out.Long > 0 {
+			out.BurnRate = slo.BurnFactor(out.BudgetShare, w.Nominal(), out.Long)
+		}
+	}
+	if target > 0 && target < 1 && out.BurnRate*(1-target) > 1 {
+		d.warnf(path, "lower the burn rate or the objective", "this tier can never fire: at %.4gx it needs more than 100%% errors for a %.6g%% objective", out.BurnRate, target*100)
+	}
+	return out
+}
+
+func (d *decoder) policy(path string, s *SLO, doc, defaults *Doc) slo.Policy {
+	stagesPath, stages := "", defaults.Policy.Statuses
+	fast := *defaults.Policy.FastBurn
+	for _, p := range []struct {
+		path string
+		p    *Policy
+	}{{"policy", doc.Policy}, {join(path, "policy"), s.Policy}} {
+		if p.p == nil {
+			continue
+		}
+		if p.p.Statuses != nil {
+			stagesPath, stages = join(p.path, "statuses"), p.p.Statuses
+		}
+		if f := p.p.FastBurn; f != nil {
+			if f.Warning != nil {
+				fast.Warning = f.Warning
+			}
+			if f.Critical != nil {
+				fast.Critical = f.Critical
+			}
+		}
+	}
+	out := slo.Policy{FastBurn: slo.FastBurn{Warning: deref(fast.Warning), Critical: deref(fast.Critical)}}
+	if stagesPath == "" {
+		stagesPath = "defaults.policy.statuses" // checked once, when embedded
+	}
+	seen := map[slo.Status]bool{}
+	last := 101.0
+	for i, st := range stages {
+		p := index(stagesPath, i)
+		status, ok := slo.ParseStatus(st.Status)
+		if !ok || status == slo.NoData {
+			d.errorf(join(p, "status"), "healthy, warning, critical or exhausted", "unknown status %q", st.Status)
+		} else if seen[status] {
+			d.errorf(join(p, "status"), "", "status %q is given twice", st.Status)
+		}
+		seen[status] = true
+		rule := slo.PolicyRule{Status: status, Actions: slo.Actions{
+			FeatureDevelopment: deref(st.FeatureDevelopment), RiskyDeployments: deref(st.RiskyDeployments),
+			Experiments: deref(st.Experiments), OnCallEscalation: st.OnCallEscalation,
+			DeploymentApproval: st.DeploymentApproval, RollbackThreshold: st.RollbackThreshold, Message: st.Message,
+		}}
+		isLast := i == len(stages)-1
+		switch {
+		case isLast && st.Above != nil:
+			d.errorf(join(p, "above"), "the last status applies to whatever budget the others leave", "the last status takes no above")
+		case !isLast && st.Above == nil:
+			d.errorf(join(p, "above"), "the budget remaining, in percent, this status needs to exceed", "every status but the last needs above")
+		case !isLast && (*st.Above < 0 || *st.Above >= last):
+			d.errorf(join(p, "above"), "statuses go from healthiest to worst with falling thresholds", "above %v must be at least 0 and below the previous status's", *st.Above)
+		case !isLast:
+			rule.Above = *st.Above / 100
+			last = *st.Above
+		default:
+			rule.Above = -1e308 // the catch-all
+		}
+		out.Rules = append(out.Rules, rule)
+	}
+	return out
+}
+
+func (d *decoder) exclusion(path string, e *Exclusion) slo.Maintenance {
+	out := slo.Maintenance{Name: e.Name, Duration: time.Duration(e.Duration), Schedule: e.Schedule, TimeZone: e.TimeZone}
+	switch {
+	case e.Schedule != "" && (e.Start != "" || e.End != ""):
+		d.errorf(path, "a one-off window has start, a recurring one has schedule", "give either schedule or start, not both")
+	case e.Schedule != "":
+		spec := e.Schedule
+		if e.TimeZone != "" {
+			if _, err := time.LoadLocation(e.TimeZone); err != nil {
+				d.errorf(join(path, "time_zone"), "an IANA name such as Europe/Berlin", "unknown time zone %q", e.TimeZone)
+				break
+			}
+			spec = "CRON_TZ=" + e.TimeZone + " " + spec
+		}
+		sched, err := cron.ParseStandard(spec)
+		if err != nil {
+			d.errorf(join(path, "schedule"), "five cron fields: minute hour day-of-month month day-of-week, such as 0 2 * * 0", "schedule does not parse: %v", err)
+		} else {
+			out.Next = sched.Next
+		}
+		if e.Duration == 0 {
+			d.errorf(join(path, "duration"), "such as 30m", "a recurring window needs a duration")
+		}
+	case e.Start != "":
+		start, err := time.Parse(time.RFC3339, e.Start)
+		if err != nil {
+			d.errorf(join(path, "start"), "RFC 3339, such as 2026-11-01T02:00:00Z", "start does not parse: %v", err)
+			break
+		}
+		out.Start = start
+		switch {
+		case e.End != "" && e.Duration != 0:
+			d.errorf(path, "", "give either end or duration, not both")
+		case e.End != "":
+			end, err := time.Parse(time.RFC3339, e.End)
+			if err != nil {
+				d.errorf(join(path, "end"), "RFC 3339, such as 2026-11-01T04:00:00Z", "end does not parse: %v", err)
+			} else if !end.After(start) {
+				d.errorf(join(path, "end"), "", "end is not after start")
+			} else {
+				out.Duration = end.Sub(start)
+			}
+		case e.Duration == 0:
+			d.errorf(path, "such as duration: 2h", "a one-off window needs end or duration")
+		}
+	default:
+		d.errorf(path, "start and end for a one-off window, schedule and duration for a recurring one", "an exclusion needs start or schedule")
+	}
+	return out
+}
+
+func merge(base, over map[string]string) map[string]string {
+	if len(over) == 0 {
+		return base
+	}
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

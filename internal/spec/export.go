@@ -1,0 +1,204 @@
+package spec
+
+import (
+	"math"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// Native writes a service back in the native format, as `slo convert`
+// prints it. Alert tiers and policies equal to the defaults are left out,
+// so a converted spec shows only what its author chose.
+func Native(s *slo.Service) *Doc {
+	doc := &Doc{
+		APIVersion: APIVersion, Service: s.Name, Owner: s.Owner, Description: s.Description,
+		ReviewCadence: s.ReviewCadence, Labels: s.Labels,
+	}
+	for i := range s.Objectives {
+		doc.SLOs = append(doc.SLOs, nativeSLO(&s.Objectives[i]))
+	}
+	if a := s.SLA; a != nil {
+		doc.SLA = &SLA{SLO: a.SLO, Description: a.Description, Objective: pc(a.Target), Window: windowString(a.Window)}
+		for _, c := range a.Credits {
+			doc.SLA.Credits = append(doc.SLA.Credits, Credit{Below: pc(c.Below), Credit: ptr(c.Percent)})
+		}
+	}
+	doc.Dependencies = nativeDeps(s.Dependencies)
+	if c := s.Customers; c != nil {
+		doc.Customers = &Customers{Tiers: c.Tiers, DefaultTier: c.DefaultTier, Assignments: c.Assignments, MappingFile: c.MappingFile}
+	}
+	return doc
+}
+
+func nativeSLO(o *slo.Objective) SLO {
+	out := SLO{
+		Name: o.Name, Description: o.Description, Rationale: o.Rationale, Labels: o.Labels,
+		Objective: pc(o.Target), Window: windowString(o.Window), SLI: nativeSLI(o.SLI),
+	}
+	if o.Window.Location != nil && o.Window.Location != time.UTC {
+		out.TimeZone = o.Window.Location.String()
+	}
+	if b := o.Budgeting; b.Method == slo.Timeslices {
+		out.Budgeting = &Budgeting{Method: b.Method.String(), Slice: Duration(b.Slice), SliceTarget: pc(b.SliceTarget)}
+	}
+	for _, m := range o.Exclusions {
+		e := Exclusion{Name: m.Name, Duration: Duration(m.Duration), Schedule: m.Schedule, TimeZone: m.TimeZone}
+		if m.Next == nil {
+			e.Start = m.Start.Format(time.RFC3339)
+		}
+		out.Exclusions = append(out.Exclusions, e)
+	}
+	out.Alerting = nativeAlerting(o)
+	if def := defaultsFor(o.Window); !reflect.DeepEqual(o.Policy, def.Policy) {
+		out.Policy = nativePolicy(o.Policy)
+	}
+	for name, t := range o.TierTargets {
+		if out.Tiers == nil {
+			out.Tiers = map[string]TierTarget{}
+		}
+		out.Tiers[name] = TierTarget{Objective: pc(t.Target), LatencyBelow: Duration(t.LatencyBelow)}
+	}
+	return out
+}
+
+func nativeSLI(s slo.SLI) SLI {
+	switch s.Kind {
+	case slo.SourcePrometheus:
+		p := s.Prometheus
+		out := &PromSLI{Good: p.Good, Bad: p.Bad, Total: p.Total, CustomerLabel: p.CustomerLabel}
+		if h := p.Histogram; h != nil {
+			out.Histogram = &Histogram{Metric: h.Metric, Selector: h.Selector, Threshold: ptr(h.Threshold)}
+		}
+		return SLI{Prometheus: out}
+	case slo.SourceEvents, slo.SourceAccessLog:
+		e := s.Events
+		out := &EventSLI{Stream: e.Stream, Valid: nativeMatch(e.Valid), Good: nativeMatch(e.Good), CustomerField: e.CustomerField}
+		for _, m := range e.Exclude {
+			out.Exclude = append(out.Exclude, nativeMatch(m))
+		}
+		if e.Log != nil {
+			out.Path, out.Format = e.Log.Path, e.Log.Format
+			return SLI{AccessLog: out}
+		}
+		return SLI{Events: out}
+	}
+	return SLI{}
+}
+
+func nativeMatch(m slo.Match) Match {
+	out := Match{PathPrefix: m.PathPrefixes, Method: m.Methods, LatencyBelow: Duration(m.LatencyBelow), Labels: m.Labels}
+	if m.PathRegex != nil {
+		out.PathRegex = m.PathRegex.String()
+	}
+	for _, r := range m.Statuses {
+		out.Status = append(out.Status, statusString(r))
+	}
+	return out
+}
+
+func statusString(r slo.StatusRange) string {
+	switch {
+	case r.Low == r.High:
+		return itoa(r.Low)
+	case r.Low%100 == 0 && r.High == r.Low+99:
+		return itoa(r.Low/100) + "xx"
+	default:
+		return itoa(r.Low) + "-" + itoa(r.High)
+	}
+}
+
+func nativeAlerting(o *slo.Objective) *Alerting {
+	a := o.Alerting
+	out := &Alerting{Disabled: a.Disabled, RunbookURL: a.RunbookURL, Labels: a.Labels, Annotations: a.Annotations}
+	def := defaultsFor(o.Window)
+	if !reflect.DeepEqual(a.Tiers, def.Alerting.Tiers) {
+		out.Tiers = []Tier{}
+		for _, t := range a.Tiers {
+			nt := Tier{
+				Name: t.Name, Severity: t.Severity, Action: t.Action, LongWindow: Duration(t.Long),
+				ShortWindow: Duration(t.Short), For: Duration(t.For), Labels: t.Labels, Annotations: t.Annotations,
+			}
+			if t.BudgetShare > 0 {
+				nt.BudgetPercent = pc(t.BudgetShare)
+			} else {
+				nt.BurnRate = ptr(t.BurnRate)
+			}
+			out.Tiers = append(out.Tiers, nt)
+		}
+	}
+	if !reflect.DeepEqual(a.BudgetAlerts, def.Alerting.BudgetAlerts) {
+		out.BudgetAlerts = []BudgetAlert{}
+		for _, b := range a.BudgetAlerts {
+			out.BudgetAlerts = append(out.BudgetAlerts, BudgetAlert{Status: b.Status.String(), Severity: b.Severity})
+		}
+	}
+	if reflect.DeepEqual(*out, Alerting{}) {
+		return nil
+	}
+	return out
+}
+
+func nativePolicy(p slo.Policy) *Policy {
+	out := &Policy{FastBurn: &FastBurn{Warning: ptr(p.FastBurn.Warning), Critical: ptr(p.FastBurn.Critical)}}
+	for i, r := range p.Rules {
+		st := PolicyStage{
+			Status: r.Status.String(), FeatureDevelopment: ptr(r.Actions.FeatureDevelopment),
+			RiskyDeployments: ptr(r.Actions.RiskyDeployments), Experiments: ptr(r.Actions.Experiments),
+			OnCallEscalation: r.Actions.OnCallEscalation, DeploymentApproval: r.Actions.DeploymentApproval,
+			RollbackThreshold: r.Actions.RollbackThreshold, Message: r.Actions.Message,
+		}
+		if i < len(p.Rules)-1 {
+			st.Above = ptr(round(r.Above * 100))
+		}
+		out.Statuses = append(out.Statuses, st)
+	}
+	return out
+}
+
+func nativeDeps(deps []slo.Dependency) []Dependency {
+	var out []Dependency
+	for _, d := range deps {
+		kind := "hard"
+		if !d.Hard {
+			kind = "soft"
+		}
+		out = append(out, Dependency{
+			Name: d.Name, Kind: kind, Availability: pc(d.Availability), Published: d.Published,
+			Group: d.Group, SLOs: d.SLOs, DependsOn: nativeDeps(d.DependsOn),
+		})
+	}
+	return out
+}
+
+// defaultsFor is the alerting and policy an SLO with no settings of its own
+// gets over window w.
+func defaultsFor(w slo.Window) slo.Objective {
+	d := newDecoder("defaults.yaml")
+	s := &SLO{Name: "x"}
+	return slo.Objective{Alerting: d.alerting("slos[0]", s, &Doc{}, defaults, w), Policy: d.policy("slos[0]", s, &Doc{}, defaults)}
+}
+
+func windowString(w slo.Window) string {
+	if w.IsCalendar() {
+		return w.Calendar.String()
+	}
+	return slo.FormatDuration(w.Rolling)
+}
+
+// pc turns a ratio back into the percent the spec writes, less float noise.
+func pc(r float64) *float64 { return ptr(round(r * 100)) }
+
+func round(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	p := math.Pow(10, 12-math.Ceil(math.Log10(math.Abs(x))))
+	return math.Round(x*p) / p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -50,6 +50,9 @@ func pick(svcs []*slo.Service, name string) ([]*slo.Service, error) {
 		if o, ok := s.Objective(name); ok {
 			c := *s
 			c.Objectives = []slo.Objective{*o}
+			if c.SLA != nil && c.SLA.SLO != name { // the SLA's SLO is not shown: its headroom would read 0
+				c.SLA = nil
+			}
 			out = append(out, &c)
 		}
 	}

@@ -100,9 +100,18 @@ type DetectionFigure struct {
 
 // CeilingFigures is the availability an SLO's hard dependencies allow.
 type CeilingFigures struct {
-	Percent      float64             `json:"percent"`
-	AboveCeiling bool                `json:"slo_above_ceiling"`
-	Factors      []slo.CeilingFactor `json:"factors"`
+	Percent      float64        `json:"percent"`
+	AboveCeiling bool           `json:"slo_above_ceiling"`
+	Factors      []FactorFigure `json:"factors"`
+}
+
+// FactorFigure is one hard dependency counted in a ceiling.
+type FactorFigure struct {
+	// Path names the dependency through its parents: payment-provider/bank-api.
+	Path string `json:"path"`
+	// AvailabilityPercent is the dependency's own published figure.
+	AvailabilityPercent float64 `json:"availability_percent"`
+	Group               string  `json:"group,omitempty"`
 }
 
 // TierTargetFigure is a customer tier's target and budget.
@@ -186,9 +195,9 @@ func explainSLO(s *slo.Service, o *slo.Objective, traffic float64) SLOExplanatio
 		e.Tiers = append(e.Tiers, explainTier(t, o.Target, period))
 	}
 	if c, bounded := slo.Ceiling(s.Dependencies, o.Name); bounded {
-		e.Ceiling = &CeilingFigures{
-			Percent: round(c * 100), AboveCeiling: o.Target > c,
-			Factors: slo.CeilingFactors(s.Dependencies, o.Name),
+		e.Ceiling = &CeilingFigures{Percent: round(c * 100), AboveCeiling: o.Target > c}
+		for _, f := range slo.CeilingFactors(s.Dependencies, o.Name) {
+			e.Ceiling.Factors = append(e.Ceiling.Factors, FactorFigure{Path: f.Path, AvailabilityPercent: round(f.Availability * 100), Group: f.Group})
 		}
 	}
 	for _, name := range tierOrder(s, o) {

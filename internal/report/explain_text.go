@@ -103,7 +103,7 @@ func detectionCells(t TierFigures, sep string) string {
 func factorList(c *CeilingFigures) string {
 	var parts []string
 	for _, f := range c.Factors {
-		p := fmt.Sprintf("%s %s%%", f.Path, num(f.Availability*100))
+		p := fmt.Sprintf("%s %s%%", f.Path, num(f.AvailabilityPercent))
 		if f.Group != "" {
 			p += " in group " + f.Group
 		}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -87,7 +88,7 @@ func (d *decoder) tier(path string, t *Tier, w slo.Window, target float64) slo.A
 	if out.Long == 0 {
 		d.errorf(join(path, "long_window"), "such as 1h", "a tier needs a long window")
 	} else if out.Long > w.Nominal() {
-		d.errorf(join(path, "long_window"), "", "the long window %s is longer than the SLO window %s", slo.FormatDuration(out.Long), w)
+		d.errorf(join(path, "long_window"), "", "tier %s: the long window %s is longer than the SLO window %s", t.Name, slo.FormatDuration(out.Long), w)
 	}
 	if out.Short == 0 {
 		d.errorf(join(path, "short_window"), "a twelfth of the long window is usual, such as 5m for 1h", "a tier needs a short window")
@@ -181,15 +182,21 @@ func (d *decoder) exclusion(path string, e *Exclusion) slo.Maintenance {
 	case e.Schedule != "" && (e.Start != "" || e.End != ""):
 		d.errorf(path, "a one-off window has start, a recurring one has schedule", "give either schedule or start, not both")
 	case e.Schedule != "":
-		spec := e.Schedule
-		if e.TimeZone != "" {
-			if _, err := time.LoadLocation(e.TimeZone); err != nil {
-				d.errorf(join(path, "time_zone"), "an IANA name such as Europe/Berlin", "unknown time zone %q", e.TimeZone)
-				break
-			}
-			spec = "CRON_TZ=" + e.TimeZone + " " + spec
+		// Without a zone a cron schedule would follow whatever zone the
+		// times it is given carry; a spec means the same everywhere: UTC.
+		zone := e.TimeZone
+		if zone == "" {
+			zone = "UTC"
 		}
-		sched, err := cron.ParseStandard(spec)
+		if _, err := time.LoadLocation(zone); err != nil {
+			d.errorf(join(path, "time_zone"), "an IANA name such as Europe/Berlin", "unknown time zone %q", e.TimeZone)
+			break
+		}
+		if strings.Contains(e.Schedule, "TZ=") {
+			d.errorf(join(path, "schedule"), "set time_zone instead", "the schedule must not name its own time zone")
+			break
+		}
+		sched, err := cron.ParseStandard("CRON_TZ=" + zone + " " + e.Schedule)
 		if err != nil {
 			d.errorf(join(path, "schedule"), "five cron fields: minute hour day-of-month month day-of-week, such as 0 2 * * 0", "schedule does not parse: %v", err)
 		} else {

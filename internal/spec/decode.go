@@ -191,6 +191,11 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		}
 		seen[k.Value] = true
 		d.value(val, fp, v.Field(idx))
+		if val.Kind != yaml.ScalarNode && val.Style&yaml.FlowStyle == 0 {
+			// A block mapping or list starts on the line after its key;
+			// problems with it as a whole are best shown at the key.
+			d.mark(fp, k)
+		}
 	}
 }
 

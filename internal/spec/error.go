@@ -9,15 +9,15 @@ import (
 // Error is one problem in a spec file: where it is, which field, what is
 // wrong, and how to fix it.
 type Error struct {
-	File   string
-	Line   int
-	Column int
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
 	// Path is the field path as the file writes it: slos[0].sli.events.good.
-	Path string
-	Msg  string
-	Hint string
+	Path string `json:"path,omitempty"`
+	Msg  string `json:"message"`
+	Hint string `json:"hint,omitempty"`
 	// Warning marks a problem that does not make the spec invalid.
-	Warning bool
+	Warning bool `json:"warning,omitempty"`
 }
 
 // Error formats the problem as file:line:column: path: message (hint).

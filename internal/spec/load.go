@@ -94,6 +94,25 @@ func Parse(file string, data []byte) ([]*slo.Service, Errors) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// parserProblems are the messages of yaml.v3's parser, as opposed to its
+// scanner: the parser's line numbers start at 0.
+var parserProblems = []string{
+	"did not find expected <document start>", "did not find expected node content",
+	"did not find expected key", "did not find expected '-' indicator",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found undefined tag handle", "found duplicate %YAML directive",
+	"found incompatible YAML document", "found duplicate %TAG directive",
+}
+
+func parserProblem(msg string) bool {
+	for _, p := range parserProblems {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // split parses the YAML documents of a file.
 func split(file string, data []byte) ([]*document, *Error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
@@ -109,6 +128,9 @@ func split(file string, data []byte) ([]*document, *Error) {
 			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 				e.Line, _ = strconv.Atoi(m[1])
 				e.Column, e.Msg = 1, m[2]
+				if parserProblem(e.Msg) {
+					e.Line++ // yaml.v3 counts lines from 0 for parser (not scanner) errors
+				}
 			}
 			return nil, e
 		}

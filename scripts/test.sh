@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project, installing what the tests need
+# when it is missing. CI runs this same script (.ci/run) with CI=true, where
+# a missing tool fails the run instead of being skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { # need COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "installing $2 for the tests" >&2
+  if [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >&2
+  else
+    { sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >&2
+  fi
+}
+need go golang-go
+need gcc gcc # the race detector needs cgo
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+go test -count=1 ./...
+
+# The packages that run goroutines. None yet: the spec, the math and the CLI
+# are single-threaded. The server (slo serve) will add its packages here.
+race_pkgs=()
+if [ ${#race_pkgs[@]} -gt 0 ]; then
+  echo "== go test -race"
+  go test -race -count=1 "${race_pkgs[@]}"
+fi
+
+echo "== fuzz the spec decoder (${FUZZTIME:=20s})"
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "$FUZZTIME" ./internal/spec

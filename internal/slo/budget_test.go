@@ -148,3 +148,30 @@ func TestBudgetEdges(t *testing.T) {
 		})
 	}
 }
+
+func TestTheSeedsTierDowntimeFigures(t *testing.T) {
+	// The seed's tiered SLOs give downtime "per month": 7.3 hours for 99%,
+	// 3.6 hours for 99.5%, 43 minutes for 99.9%, 4.3 minutes for 99.99%.
+	// 7.3 hours is an average month (365/12 days); over 30 days it is 7.2.
+	avgMonth := Year / 12
+	cases := []struct {
+		name         string
+		target       float64
+		window       time.Duration
+		want, within time.Duration
+	}{
+		{"free, average month", 0.99, avgMonth, 7*time.Hour + 18*time.Minute, 1 * time.Minute},
+		{"free, 30 days", 0.99, 30 * Day, 7*time.Hour + 12*time.Minute, 0},
+		{"standard, 30 days", 0.995, 30 * Day, 3*time.Hour + 36*time.Minute, 0},
+		{"professional, 30 days", 0.999, 30 * Day, 43*time.Minute + 12*time.Second, 0},
+		{"enterprise, 30 days", 0.9999, 30 * Day, 4*time.Minute + 19200*time.Millisecond, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := AllowedBad(c.target, c.window)
+			if d := got - c.want; d < -c.within || d > c.within {
+				t.Errorf("AllowedBad(%v, %v) = %v, want %v", c.target, c.window, got, c.want)
+			}
+		})
+	}
+}

@@ -30,7 +30,13 @@ type decoder struct {
 	// other formats add the paths of the native form here, pointing at the
 	// original text.
 	at map[string]place
+	// budget bounds the values one document may decode to, so that aliases
+	// of aliases (a "billion laughs" document) cannot expand without end.
+	budget int
 }
+
+// maxValues is far above any real spec (the examples decode to under 2,000).
+const maxValues = 200_000
 
 func newDecoder(file string) *decoder {
 	return &decoder{file: file, at: map[string]place{}}
@@ -115,6 +121,12 @@ func (d *decoder) decode(n *yaml.Node, path string, v any) {
 func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	if d.budget++; d.budget > maxValues {
+		if d.budget == maxValues+1 {
+			d.errorf(path, "aliases of aliases expand the document; write the values out", "the document expands to more than %d values", maxValues)
+		}
+		return
 	}
 	d.mark(path, n)
 	if v.Type() == nodeType {

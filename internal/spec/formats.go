@@ -1,8 +1,11 @@
 package spec
 
 import (
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -71,9 +74,9 @@ func decodeNode(d *decoder, n *yaml.Node, path string, v any) {
 }
 
 // ratioPercent turns a ratio into the percent the native format takes.
-// The product is rounded to 12 significant digits so that 0.999 becomes
-// the same float as a written 99.9 (0.999*100 is 99.89999999999999), and
-// a converted SLO has exactly the target of its native twin.
+// The product is rounded to 12 significant digits because it is not always
+// the float of the percent as written (0.57*100 is 56.99999999999999), and
+// a converted SLO should have exactly the target of its native twin.
 func ratioPercent(r float64) float64 {
 	v, err := strconv.ParseFloat(strconv.FormatFloat(r*100, 'g', 12, 64), 64)
 	if err != nil {
@@ -83,7 +86,8 @@ func ratioPercent(r float64) float64 {
 }
 
 // defaultTiers returns a copy of the built-in alert tiers that the caller
-// may change without changing the defaults.
+// may change without changing the defaults: maps are copied, numbers
+// (burn rate, budget percent) are shared and must not be changed.
 func defaultTiers() []Tier {
 	out := make([]Tier, len(defaults.Alerting.Tiers))
 	for i, t := range defaults.Alerting.Tiers {
@@ -102,6 +106,50 @@ func isPaging(t Tier) bool {
 		action = t.Name
 	}
 	return strings.HasPrefix(action, "page")
+}
+
+// The OpenSLO v1 vocabulary: names, durations and labels.
+
+// dnsLabel is an OpenSLO object name: an RFC 1123 label.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// shorthand is OpenSLO's duration-shorthand: a positive whole number and a
+// unit of m, h, d, w, M (month), Q (quarter) or Y (year).
+var shorthand = regexp.MustCompile(`^([1-9][0-9]*)([mhdwMQY])$`)
+
+var calendarUnits = map[string]string{"w": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
+var shorthandUnits = map[string]time.Duration{"m": time.Minute, "h": time.Hour, "d": slo.Day, "w": slo.Week, "Y": slo.Year}
+
+func validStartTime(s string) bool {
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", time.RFC3339, "2006-01-02"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// fixedDuration reads a duration of a fixed length: OpenSLO's shorthand
+// without months, quarters and years, or the Prometheus form (1h30m).
+func fixedDuration(s string) (time.Duration, error) {
+	if m := shorthand.FindStringSubmatch(s); m != nil && strings.ContainsAny(m[2], "MQY") {
+		return 0, fmt.Errorf("duration %q has no fixed length: use m, h, d or w", s)
+	}
+	return slo.ParseDuration(s)
+}
+
+// joinLabels flattens OpenSLO labels, whose values may be lists, into the
+// native single values: a list is joined with commas.
+func joinLabels(labels map[string][]string) map[string]string {
+	if len(labels) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(labels))
+	for k, v := range labels {
+		out[k] = strings.Join(v, ",")
+	}
+	return out
 }
 
 // The OpenSLO v1 object model, field for field as the specification writes

@@ -168,6 +168,8 @@ func decodeAll(docs []*document) ([]*slo.Service, Errors) {
 			hint := "native specs start with apiVersion: slo/v1; OpenSLO with apiVersion: openslo/v1; Sloth with version: prometheus/v1"
 			if v == "" {
 				doc.d.errorf("", hint, "the document names no format")
+			} else if strings.HasPrefix(v, "sloth.slok.dev/") {
+				doc.d.errorf("apiVersion", "save its spec: block as a file with version: prometheus/v1", "Sloth's Kubernetes resource (PrometheusServiceLevel) is not read")
 			} else {
 				doc.d.errorf("apiVersion", hint, "unknown apiVersion %q", v)
 			}

@@ -255,3 +255,33 @@ func TestTheDefaultsAreValidSpecSyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestAliasesOfAliasesCannotExpandWithoutEnd(t *testing.T) {
+	// depends_on nests, so each level of aliases multiplies the dependencies
+	// by ten: the last one stands for a million.
+	var b strings.Builder
+	b.WriteString(base + "dependencies:\n  - &d0 {name: d0, availability: 99.9}\n")
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&b, "  - &d%d {name: d%d, availability: 99.9, depends_on: [", i, i)
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*d%d", i-1)
+		}
+		b.WriteString("]}\n")
+	}
+	start := time.Now()
+	_, errs := Parse("laughs.yaml", []byte(b.String()))
+	var found []*Error
+	for _, e := range errs {
+		if strings.Contains(e.Msg, "expands to more than") {
+			found = append(found, e)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one expansion error, got %d among:\n%v", len(found), errs)
+	}
+	// Not a timed assertion: a guard that failed would take minutes here.
+	t.Logf("stopped after %v", time.Since(start))
+}

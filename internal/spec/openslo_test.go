@@ -19,9 +19,7 @@ func TestOpenSLOExample(t *testing.T) {
 		}
 	}
 	got, want := loadOne(t, open), loadOne(t, twin)
-	// The twin's tier has no action, so it takes the tier's name; the
-	// converted one says page, from its severity.
-	sameService(t, got, want, twinOptions{skipAction: true})
+	sameService(t, got, want)
 	if a := got.Objectives[0].Alerting.Tiers[0].Action; a != "page" {
 		t.Errorf("tier action = %q, want page", a)
 	}

@@ -1,0 +1,191 @@
+package spec
+
+import (
+	"strings"
+	"time"
+)
+
+// osTier is a burn-rate AlertCondition as a native tier. The condition is
+// written at base in d: its metadata.name and spec are under base.
+type osTier struct {
+	tier Tier
+	ok   bool
+	d    *decoder
+	base string
+}
+
+// alerting maps the SLO's alert policies to tiers, one per condition. An
+// SLO without policies keeps the default tiers.
+func (o *openSLO) alerting(c *conversion, np string, d *decoder, s *osSLO) *Alerting {
+	if len(s.AlertPolicies) == 0 {
+		return nil
+	}
+	out := &Alerting{Tiers: []Tier{}} // given tiers, even none, replace the defaults
+	c.link(np, d, "spec.alertPolicies")
+	c.link(join(np, "tiers"), d, "spec.alertPolicies")
+	for k := range s.AlertPolicies {
+		for _, t := range o.policyItem(d, index("spec.alertPolicies", k), &s.AlertPolicies[k]) {
+			if !t.ok {
+				continue
+			}
+			tp, cp := index(join(np, "tiers"), len(out.Tiers)), join(t.base, "spec.condition")
+			c.link(tp, t.d, join(t.base, "spec"))
+			for native, from := range map[string]string{
+				"name": join(t.base, "metadata.name"), "severity": join(t.base, "spec.severity"),
+				"action": join(t.base, "spec.severity"), "burn_rate": join(cp, "threshold"),
+				"long_window": join(cp, "lookbackWindow"), "short_window": join(cp, "lookbackWindow"),
+				"for": join(cp, "alertAfter"),
+			} {
+				c.link(join(tp, native), t.d, from)
+			}
+			out.Tiers = append(out.Tiers, t.tier)
+		}
+	}
+	return out
+}
+
+// policyItem resolves one entry of an SLO's alertPolicies, written at ip.
+func (o *openSLO) policyItem(d *decoder, ip string, item *osPolicyItem) []*osTier {
+	// A reference may say its kind too; metadata or spec make it inline.
+	inline := item.Metadata != nil || item.Spec != nil
+	switch ref := item.AlertPolicyRef; {
+	case ref != "" && inline:
+		d.errorf(ip, "", "give either alertPolicyRef or an inline AlertPolicy (kind, metadata, spec), not both")
+	case ref != "":
+		if item.Kind != "" && item.Kind != "AlertPolicy" {
+			d.errorf(join(ip, "kind"), "", "want kind AlertPolicy, found %q", item.Kind)
+		}
+		pd := o.find(d, join(ip, "alertPolicyRef"), "AlertPolicy", ref)
+		if pd == nil {
+			return nil
+		}
+		ts, done := o.policies[pd]
+		if !done {
+			ts = o.policy(pd.doc.d, "", pd.spec.(*osPolicy))
+			o.policies[pd] = ts
+		}
+		return ts
+	case inline || item.Kind != "":
+		if o.inline(d, ip, "AlertPolicy", item.Kind, item.Metadata) && item.Spec != nil {
+			return o.policy(d, ip, item.Spec)
+		}
+	default:
+		d.errorf(ip, "alertPolicyRef: <name of an AlertPolicy>, or kind: AlertPolicy with metadata and spec", "an alert policy needs alertPolicyRef, or to be written inline")
+	}
+	return nil
+}
+
+// inline checks the kind and metadata of an object written inside another.
+func (o *openSLO) inline(d *decoder, ip, kind, got string, md *osMetadata) bool {
+	ok := true
+	if got != kind {
+		d.errorf(join(ip, "kind"), "an inline object is written with kind, metadata and spec", "want kind %s, found %q", kind, got)
+		ok = false
+	}
+	if md == nil {
+		md = &osMetadata{}
+	}
+	return o.metadata(d, join(ip, "metadata"), md) && ok
+}
+
+// policy reads an AlertPolicy written at base in d.
+func (o *openSLO) policy(d *decoder, base string, spec *osPolicy) []*osTier {
+	sp := join(base, "spec")
+	if b := spec.AlertWhenBreaching; b != nil && !*b {
+		d.warnf(join(sp, "alertWhenBreaching"), "", "alertWhenBreaching: false is ignored: slo alerts whenever a burn-rate condition holds")
+	}
+	cp := join(sp, "conditions")
+	if len(spec.Conditions) == 0 {
+		d.errorf(cp, "such as conditions: [{conditionRef: fast-burn}]", "an AlertPolicy needs a condition")
+		return nil
+	}
+	if len(spec.Conditions) > 1 {
+		d.errorf(index(cp, 1), "give each condition an AlertPolicy of its own, all listed in the SLO's alertPolicies", "an AlertPolicy takes one condition")
+	}
+	var out []*osTier
+	for i := range spec.Conditions {
+		ip, item := index(cp, i), &spec.Conditions[i]
+		inline := item.Metadata != nil || item.Spec != nil
+		switch ref := item.ConditionRef; {
+		case ref != "" && inline:
+			d.errorf(ip, "", "give either conditionRef or an inline AlertCondition (kind, metadata, spec), not both")
+		case ref != "":
+			if item.Kind != "" && item.Kind != "AlertCondition" {
+				d.errorf(join(ip, "kind"), "", "want kind AlertCondition, found %q", item.Kind)
+			}
+			if cd := o.find(d, join(ip, "conditionRef"), "AlertCondition", ref); cd != nil {
+				t := o.conditions[cd]
+				if t == nil {
+					t = o.condition(cd.doc.d, "", ref, cd.spec.(*osCondition))
+					o.conditions[cd] = t
+				}
+				out = append(out, t)
+			}
+		case inline || item.Kind != "":
+			if o.inline(d, ip, "AlertCondition", item.Kind, item.Metadata) && item.Spec != nil {
+				out = append(out, o.condition(d, ip, item.Metadata.Name, item.Spec))
+			}
+		default:
+			d.errorf(ip, "conditionRef: <name of an AlertCondition>, or kind: AlertCondition with metadata and spec", "a condition needs conditionRef, or to be written inline")
+		}
+	}
+	return out
+}
+
+// condition maps a burnrate AlertCondition, written at base in d, to a tier:
+// lookbackWindow is the long window and a twelfth of it the short one, the
+// SRE workbook's ratio (at least 1m, as shorter windows see too few
+// scrapes); alertAfter is how long it must hold. A page or critical
+// severity pages; any other files a ticket.
+func (o *openSLO) condition(d *decoder, base, name string, spec *osCondition) *osTier {
+	sp, cp := join(base, "spec"), join(base, "spec.condition")
+	t := &osTier{d: d, base: base, ok: true}
+	bad := func(path, hint, format string, args ...any) {
+		d.errorf(path, hint, format, args...)
+		t.ok = false
+	}
+	cond := &spec.Condition
+	if spec.Severity == "" {
+		bad(join(sp, "severity"), "such as page or ticket", "an AlertCondition needs a severity")
+	}
+	if k := strings.ToLower(cond.Kind); k != "" && k != "burnrate" {
+		bad(join(cp, "kind"), "burnrate", "only burnrate conditions are supported, not %q", cond.Kind)
+	}
+	switch cond.Op {
+	case "gte", "gt":
+	case "lte", "lt":
+		bad(join(cp, "op"), "use op: gte", "op %s is not supported: a burn-rate alert fires when the burn rate reaches its threshold", cond.Op)
+	case "":
+		bad(join(cp, "op"), "gte", "a burnrate condition needs op")
+	default:
+		bad(join(cp, "op"), "gte or gt", "unknown op %q", cond.Op)
+	}
+	if cond.Threshold == nil {
+		bad(join(cp, "threshold"), "the burn rate to alert at, such as 14.4", "a burnrate condition needs a threshold")
+	}
+	long, after := time.Duration(0), time.Duration(0)
+	if cond.LookbackWindow == "" {
+		bad(join(cp, "lookbackWindow"), "the long window, such as 1h", "a burnrate condition needs a lookbackWindow")
+	} else if v, err := fixedDuration(cond.LookbackWindow); err != nil {
+		bad(join(cp, "lookbackWindow"), "such as 1h", "%v", err)
+	} else {
+		long = v
+	}
+	if cond.AlertAfter != "" {
+		if v, err := fixedDuration(cond.AlertAfter); err != nil {
+			bad(join(cp, "alertAfter"), "such as 5m", "%v", err)
+		} else {
+			after = v
+		}
+	}
+	short := max(long/12, time.Minute)
+	action := "ticket"
+	if strings.EqualFold(spec.Severity, "page") || strings.EqualFold(spec.Severity, "critical") {
+		action = "page"
+	}
+	t.tier = Tier{
+		Name: name, Severity: spec.Severity, Action: action, BurnRate: cond.Threshold,
+		LongWindow: Duration(long), ShortWindow: Duration(short), For: Duration(after),
+	}
+	return t
+}

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"sort"
 	"time"
@@ -71,9 +70,9 @@ func (d *decoder) percent(path string, v *float64, required, full bool) float64 
 		d.errorf(path, "write it as a percent, such as 99.9", "%v is out of range: it must be above 0 and %s", *v, limit)
 		return 0
 	}
-	// 99.9/100 is 0.9990000000000001 in floating point; rounding to 12
-	// digits gives back the 0.999 the author meant.
-	return math.Round(*v/100*1e12) / 1e12
+	// 99.9/100 is 0.9990000000000001 in floating point; rounding gives back
+	// the 0.999 the author meant.
+	return round(*v / 100)
 }
 
 func (d *decoder) objective(path string, s *SLO, doc, defaults *Doc, customers *slo.Customers) slo.Objective {

@@ -189,8 +189,10 @@ func windowString(w slo.Window) string {
 }
 
 // pc turns a ratio back into the percent the spec writes, less float noise.
-func pc(r float64) *float64 { return ptr(round(r * 100)) }
+func pc(r float64) *float64 { return ptr(ratioPercent(r)) }
 
+// round keeps 12 significant digits: enough for any target or threshold a
+// person writes, few enough to drop the noise of float arithmetic.
 func round(x float64) float64 {
 	if x == 0 {
 		return 0

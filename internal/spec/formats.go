@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,17 +72,10 @@ func decodeNode(d *decoder, n *yaml.Node, path string, v any) {
 	}
 }
 
-// ratioPercent turns a ratio into the percent the native format takes.
-// The product is rounded to 12 significant digits because it is not always
-// the float of the percent as written (0.57*100 is 56.99999999999999), and
-// a converted SLO should have exactly the target of its native twin.
-func ratioPercent(r float64) float64 {
-	v, err := strconv.ParseFloat(strconv.FormatFloat(r*100, 'g', 12, 64), 64)
-	if err != nil {
-		return r * 100
-	}
-	return v
-}
+// ratioPercent turns a ratio into the percent the native format takes,
+// rounded so that a converted SLO has exactly the target of its native twin
+// (0.57*100 is 56.99999999999999 in floating point).
+func ratioPercent(r float64) float64 { return round(r * 100) }
 
 // defaultTiers returns a copy of the built-in alert tiers that the caller
 // may change without changing the defaults: maps are copied, numbers

@@ -41,14 +41,18 @@ func writeObjective(b *strings.Builder, s *slo.Service, o *slo.Objective, x SLOE
 	if o.Description != "" {
 		fmt.Fprintf(b, "%s\n\n", o.Description)
 	}
-	fmt.Fprintf(b, "- **Objective:** %s%% of valid events are good\n", num(x.TargetPercent))
+	counted := "valid events are good"
+	if o.Budgeting.Method == slo.Timeslices {
+		counted = "time slices are good"
+	}
+	fmt.Fprintf(b, "- **Objective:** %s%% of %s\n", num(x.TargetPercent), counted)
 	fmt.Fprintf(b, "- **Window:** %s\n", windowPhrase(o.Window))
 	fmt.Fprintf(b, "- **Measurement:** %s\n", Measurement(o.SLI))
 	if o.Budgeting.Method == slo.Timeslices {
 		fmt.Fprintf(b, "- **Budgeting:** time slices of %s, a slice good when its SLI is at least %s%%\n",
 			slo.FormatDuration(o.Budgeting.Slice), num(o.Budgeting.SliceTarget*100))
 	}
-	fmt.Fprintf(b, "- **Error budget:** %s%% x %s = %s minutes of total downtime\n", num(x.Budget.Ratio*100), o.Window, num(x.Budget.Minutes))
+	fmt.Fprintf(b, "- **Error budget:** %s%% x %s = %s minutes of total downtime\n", num(x.Budget.Ratio*100), budgetPeriod(o.Window), num(x.Budget.Minutes))
 	if len(o.Exclusions) > 0 {
 		var ex []string
 		for _, m := range o.Exclusions {
@@ -62,7 +66,7 @@ func writeObjective(b *strings.Builder, s *slo.Service, o *slo.Objective, x SLOE
 	if len(x.Tiers) > 0 && !o.Alerting.Disabled {
 		fmt.Fprintf(b, "\n**Alerting** (detection time for a sudden error ratio, and the budget spent by then):\n\n")
 		fmt.Fprintf(b, "| Tier | Severity | Burn rate | Windows | Fires at errors | %s |\n|---|---|---|---|---|%s\n",
-			detectionHeads(" | "), strings.Repeat("---|", len(ErrorRatios)))
+			detectionHeads(" | ", false), strings.Repeat("---|", len(ErrorRatios)))
 		for _, t := range x.Tiers {
 			fmt.Fprintf(b, "| %s | %s | %sx | %s and %s | %s%% | %s |\n", t.Name, t.Severity, num(t.BurnRate),
 				t.LongWindow, t.ShortWindow, num(t.ErrorRatio*100), detectionCells(t, " | "))
@@ -201,6 +205,15 @@ func statusPhrase(r slo.StatusRange) string {
 	default:
 		return fmt.Sprintf("%d-%d", r.Low, r.High)
 	}
+}
+
+// budgetPeriod names the period a budget figure is for; a calendar period's
+// length varies, so its nominal length is said.
+func budgetPeriod(w slo.Window) string {
+	if w.IsCalendar() {
+		return fmt.Sprintf("%s (taken as %s)", w, slo.FormatDuration(w.Nominal()))
+	}
+	return w.String()
 }
 
 func windowPhrase(w slo.Window) string {

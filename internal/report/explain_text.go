@@ -31,7 +31,7 @@ func writeSLOText(w io.Writer, o SLOExplanation, traffic float64) {
 	if len(o.Tiers) > 0 {
 		fmt.Fprintln(w, "  Alert tiers (detection time for a sudden error ratio, and budget spent by then):")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "    TIER\tSEVERITY\tBURN RATE\tLONG\tSHORT\tFIRES AT ERRORS\t"+detectionHeads("\t"))
+		fmt.Fprintln(tw, "    TIER\tSEVERITY\tBURN RATE\tLONG\tSHORT\tFIRES AT ERRORS\t"+detectionHeads("\t", true))
 		for _, t := range o.Tiers {
 			fmt.Fprintf(tw, "    %s\t%s\t%sx\t%s\t%s\t%s%%\t%s\n", t.Name, t.Severity, num(t.BurnRate), t.LongWindow, t.ShortWindow, num(t.ErrorRatio*100), detectionCells(t, "\t"))
 		}
@@ -63,6 +63,9 @@ func owner(o string) string {
 
 func budgetSentence(o SLOExplanation, traffic float64) string {
 	s := fmt.Sprintf("%s%% = %s minutes of full outage per %s", num(o.Budget.Ratio*100), num(o.Budget.Minutes), o.Window)
+	if o.Window != "" && strings.HasPrefix(o.Window, "calendar") {
+		s += fmt.Sprintf(" (taken as %s days)", num(o.WindowMinutes/1440))
+	}
 	if o.Budget.Events != nil {
 		s += fmt.Sprintf("; %s bad events at %s valid events/s", num(*o.Budget.Events), num(traffic))
 	}
@@ -80,10 +83,16 @@ func exhaustionSentence(ex []ExhaustionFigure) string {
 	return strings.Join(parts, ", ")
 }
 
-func detectionHeads(sep string) string {
+// detectionHeads writes the column heads of the detection times: "At 1%
+// errors", upper-cased for the terminal's table.
+func detectionHeads(sep string, upper bool) string {
 	var parts []string
 	for _, r := range ErrorRatios {
-		parts = append(parts, fmt.Sprintf("AT %s%% ERRORS", num(r*100)))
+		h := fmt.Sprintf("At %s%% errors", num(r*100))
+		if upper {
+			h = strings.ToUpper(h)
+		}
+		parts = append(parts, h)
 	}
 	return strings.Join(parts, sep)
 }
@@ -100,14 +109,26 @@ func detectionCells(t TierFigures, sep string) string {
 	return strings.Join(parts, sep)
 }
 
+// factorList writes the dependencies a ceiling multiplies, members of a
+// redundancy group together in parentheses, since they add up, not multiply.
 func factorList(c *CeilingFigures) string {
 	var parts []string
+	groups := map[string]int{} // group key -> index in parts
+	members := map[string][]string{}
 	for _, f := range c.Factors {
 		p := fmt.Sprintf("%s %s%%", f.Path, num(f.AvailabilityPercent))
-		if f.Group != "" {
-			p += " in group " + f.Group
+		if f.Group == "" {
+			parts = append(parts, p)
+			continue
 		}
-		parts = append(parts, p)
+		parent := f.Path[:strings.LastIndex(f.Path, "/")+1]
+		key := parent + f.Group
+		if _, ok := groups[key]; !ok {
+			groups[key] = len(parts)
+			parts = append(parts, "")
+		}
+		members[key] = append(members[key], p)
+		parts[groups[key]] = fmt.Sprintf("(%s: redundant group %s)", strings.Join(members[key], " or "), f.Group)
 	}
 	return strings.Join(parts, " x ")
 }

@@ -192,3 +192,16 @@ func TestMatchPhrase(t *testing.T) {
 		})
 	}
 }
+
+func TestRedundantDependenciesAreListedTogetherNotMultiplied(t *testing.T) {
+	c := &CeilingFigures{Factors: []FactorFigure{
+		{Path: "pay-a", AvailabilityPercent: 99.95, Group: "payments"},
+		{Path: "db", AvailabilityPercent: 99.99},
+		{Path: "pay-b", AvailabilityPercent: 99.9, Group: "payments"},
+		{Path: "db/disk-a", AvailabilityPercent: 99, Group: "payments"}, // same name, another level
+	}}
+	want := "(pay-a 99.95% or pay-b 99.9%: redundant group payments) x db 99.99% x (db/disk-a 99%: redundant group payments)"
+	if got := factorList(c); got != want {
+		t.Errorf("factorList =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -14,8 +14,13 @@ need() { # need COMMAND DEBIAN-PACKAGE
     { sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >&2
   fi
 }
-need go golang-go
-need gcc gcc # the race detector needs cgo
+# Go itself comes with the machine: Debian's golang-go is older than go.mod asks.
+command -v go >/dev/null 2>&1 || { echo "Go $(sed -n 's/^go //p' go.mod) or newer is needed (https://go.dev/dl)" >&2; exit 1; }
+
+echo "== go mod tidy"
+if ! go mod tidy -diff; then
+  echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1
+fi
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -33,6 +38,7 @@ go test -count=1 ./...
 # are single-threaded. The server (slo serve) will add its packages here.
 race_pkgs=()
 if [ ${#race_pkgs[@]} -gt 0 ]; then
+  need gcc gcc # the race detector needs cgo
   echo "== go test -race"
   go test -race -count=1 "${race_pkgs[@]}"
 fi

@@ -63,12 +63,15 @@ func writeObjective(b *strings.Builder, s *slo.Service, o *slo.Objective, x SLOE
 	if o.Rationale != "" {
 		fmt.Fprintf(b, "\n**Rationale:** %s\n", strings.TrimSpace(o.Rationale))
 	}
-	if len(x.Tiers) > 0 && !o.Alerting.Disabled {
+	if o.Alerting.Disabled {
+		b.WriteString("\n**Alerting:** disabled.\n")
+	}
+	if len(x.Tiers) > 0 {
 		fmt.Fprintf(b, "\n**Alerting** (detection time for a sudden error ratio, and the budget spent by then):\n\n")
 		fmt.Fprintf(b, "| Tier | Severity | Burn rate | Windows | Fires at errors | %s |\n|---|---|---|---|---|%s\n",
 			detectionHeads(" | ", false), strings.Repeat("---|", len(ErrorRatios)))
 		for _, t := range x.Tiers {
-			fmt.Fprintf(b, "| %s | %s | %sx | %s and %s | %s%% | %s |\n", t.Name, t.Severity, num(t.BurnRate),
+			fmt.Fprintf(b, "| %s | %s | %sx | %s and %s | %s%% | %s |\n", t.Name, t.Severity, trim(t.BurnRate),
 				t.LongWindow, t.ShortWindow, num(t.ErrorRatio*100), detectionCells(t, " | "))
 		}
 		if o.Alerting.RunbookURL != "" {
@@ -178,7 +181,7 @@ func MatchPhrase(m slo.Match) string {
 	if len(m.Statuses) > 0 {
 		var st []string
 		for _, r := range m.Statuses {
-			st = append(st, statusPhrase(r))
+			st = append(st, r.String())
 		}
 		parts = append(parts, "status "+strings.Join(st, " or "))
 	}
@@ -194,17 +197,6 @@ func MatchPhrase(m slo.Match) string {
 		parts = append(parts, fmt.Sprintf("%s=%q", k, m.Labels[k]))
 	}
 	return strings.Join(parts, " and ")
-}
-
-func statusPhrase(r slo.StatusRange) string {
-	switch {
-	case r.Low == r.High:
-		return fmt.Sprint(r.Low)
-	case r.Low%100 == 0 && r.High == r.Low+99:
-		return fmt.Sprintf("%dxx", r.Low/100)
-	default:
-		return fmt.Sprintf("%d-%d", r.Low, r.High)
-	}
 }
 
 // budgetPeriod names the period a budget figure is for; a calendar period's

@@ -47,11 +47,13 @@ type SLOExplanation struct {
 	Budgeting     string             `json:"budgeting"`
 	Budget        BudgetFigures      `json:"error_budget"`
 	Exhaustion    []ExhaustionFigure `json:"exhaustion"`
-	Tiers         []TierFigures      `json:"alert_tiers"`
-	Ceiling       *CeilingFigures    `json:"dependency_ceiling,omitempty"`
-	TierTargets   []TierTargetFigure `json:"tier_targets,omitempty"`
-	Policy        []PolicyFigure     `json:"policy"`
-	Exclusions    int                `json:"maintenance_windows"`
+	// AlertingDisabled is set when the SLO sends no alerts; Tiers is empty then.
+	AlertingDisabled bool               `json:"alerting_disabled,omitempty"`
+	Tiers            []TierFigures      `json:"alert_tiers"`
+	Ceiling          *CeilingFigures    `json:"dependency_ceiling,omitempty"`
+	TierTargets      []TierTargetFigure `json:"tier_targets,omitempty"`
+	Policy           []PolicyFigure     `json:"policy"`
+	Exclusions       int                `json:"maintenance_windows"`
 }
 
 // BudgetFigures is an error budget in every unit.
@@ -191,8 +193,11 @@ func explainSLO(s *slo.Service, o *slo.Objective, traffic float64) SLOExplanatio
 		d, _ := slo.TimeToExhaust(period, b)
 		e.Exhaustion = append(e.Exhaustion, ExhaustionFigure{BurnRate: b, Minutes: round(d.Minutes()), Human: Human(d)})
 	}
+	e.AlertingDisabled = o.Alerting.Disabled
 	for _, t := range o.Alerting.Tiers {
-		e.Tiers = append(e.Tiers, explainTier(t, o.Target, period))
+		if !o.Alerting.Disabled {
+			e.Tiers = append(e.Tiers, explainTier(t, o.Target, period))
+		}
 	}
 	if c, bounded := slo.Ceiling(s.Dependencies, o.Name); bounded {
 		e.Ceiling = &CeilingFigures{Percent: round(c * 100), AboveCeiling: o.Target > c}
@@ -208,9 +213,9 @@ func explainSLO(s *slo.Service, o *slo.Objective, traffic float64) SLOExplanatio
 		}
 		e.TierTargets = append(e.TierTargets, f)
 	}
-	for _, r := range o.Policy.Rules {
+	for i, r := range o.Policy.Rules {
 		p := PolicyFigure{Status: r.Status.String(), Actions: r.Actions}
-		if r.Above > -1 {
+		if i < len(o.Policy.Rules)-1 { // the last status is the catch-all
 			a := round(r.Above * 100)
 			p.AbovePercent = &a
 		}
@@ -222,7 +227,7 @@ func explainSLO(s *slo.Service, o *slo.Objective, traffic float64) SLOExplanatio
 func explainTier(t slo.AlertTier, target float64, period time.Duration) TierFigures {
 	f := TierFigures{
 		Name: t.Name, Severity: t.Severity, Action: t.Action,
-		BurnRate: round(t.BurnRate), BudgetPercent: round(t.BurnRate * t.Long.Hours() / period.Hours() * 100),
+		BurnRate: round(t.BurnRate), BudgetPercent: round(t.Share(period) * 100),
 		LongWindow: slo.FormatDuration(t.Long), ShortWindow: slo.FormatDuration(t.Short),
 		ErrorRatio: round(t.BurnRate * (1 - target)),
 	}

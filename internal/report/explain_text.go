@@ -28,12 +28,15 @@ func writeSLOText(w io.Writer, o SLOExplanation, traffic float64) {
 	fmt.Fprintf(w, "\nSLO %s: %s%% over %s (%s SLI, %s)\n", o.Name, num(o.TargetPercent), o.Window, o.SLIKind, o.Budgeting)
 	fmt.Fprintf(w, "  Error budget: %s\n", budgetSentence(o, traffic))
 	fmt.Fprintf(w, "  A full budget lasts: %s\n", exhaustionSentence(o.Exhaustion))
+	if o.AlertingDisabled {
+		fmt.Fprintln(w, "  Alerting: disabled")
+	}
 	if len(o.Tiers) > 0 {
 		fmt.Fprintln(w, "  Alert tiers (detection time for a sudden error ratio, and budget spent by then):")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "    TIER\tSEVERITY\tBURN RATE\tLONG\tSHORT\tFIRES AT ERRORS\t"+detectionHeads("\t", true))
 		for _, t := range o.Tiers {
-			fmt.Fprintf(tw, "    %s\t%s\t%sx\t%s\t%s\t%s%%\t%s\n", t.Name, t.Severity, num(t.BurnRate), t.LongWindow, t.ShortWindow, num(t.ErrorRatio*100), detectionCells(t, "\t"))
+			fmt.Fprintf(tw, "    %s\t%s\t%sx\t%s\t%s\t%s%%\t%s\n", t.Name, t.Severity, trim(t.BurnRate), t.LongWindow, t.ShortWindow, num(t.ErrorRatio*100), detectionCells(t, "\t"))
 		}
 		tw.Flush()
 	}
@@ -109,26 +112,38 @@ func detectionCells(t TierFigures, sep string) string {
 	return strings.Join(parts, sep)
 }
 
-// factorList writes the dependencies a ceiling multiplies, members of a
-// redundancy group together in parentheses, since they add up, not multiply.
-func factorList(c *CeilingFigures) string {
+// factorList writes the product a ceiling is: each hard dependency times
+// what it stands on, and the members of a redundancy group in parentheses
+// as alternatives, since their availabilities combine, not multiply.
+func factorList(c *CeilingFigures) string { return product(c.Factors, "") }
+
+// product writes the factors whose parent path is parent.
+func product(fs []FactorFigure, parent string) string {
 	var parts []string
-	groups := map[string]int{} // group key -> index in parts
+	groups := map[string]int{} // group name -> index in parts
 	members := map[string][]string{}
-	for _, f := range c.Factors {
-		p := fmt.Sprintf("%s %s%%", f.Path, num(f.AvailabilityPercent))
-		if f.Group == "" {
-			parts = append(parts, p)
+	for _, f := range fs {
+		at := strings.LastIndex(f.Path, "/")
+		if f.Path[:max(at, 0)] != parent {
 			continue
 		}
-		parent := f.Path[:strings.LastIndex(f.Path, "/")+1]
-		key := parent + f.Group
-		if _, ok := groups[key]; !ok {
-			groups[key] = len(parts)
+		term := fmt.Sprintf("%s %s%%", f.Path[at+1:], num(f.AvailabilityPercent))
+		if below := product(fs, f.Path); below != "" {
+			term += " x " + below
+		}
+		if f.Group == "" {
+			parts = append(parts, term)
+			continue
+		}
+		if _, ok := groups[f.Group]; !ok {
+			groups[f.Group] = len(parts)
 			parts = append(parts, "")
 		}
-		members[key] = append(members[key], p)
-		parts[groups[key]] = fmt.Sprintf("(%s: redundant group %s)", strings.Join(members[key], " or "), f.Group)
+		if strings.Contains(term, " x ") {
+			term = "(" + term + ")"
+		}
+		members[f.Group] = append(members[f.Group], term)
+		parts[groups[f.Group]] = fmt.Sprintf("(%s: redundant group %s)", strings.Join(members[f.Group], " or "), f.Group)
 	}
 	return strings.Join(parts, " x ")
 }

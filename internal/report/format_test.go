@@ -193,15 +193,31 @@ func TestMatchPhrase(t *testing.T) {
 	}
 }
 
-func TestRedundantDependenciesAreListedTogetherNotMultiplied(t *testing.T) {
-	c := &CeilingFigures{Factors: []FactorFigure{
-		{Path: "pay-a", AvailabilityPercent: 99.95, Group: "payments"},
-		{Path: "db", AvailabilityPercent: 99.99},
-		{Path: "pay-b", AvailabilityPercent: 99.9, Group: "payments"},
-		{Path: "db/disk-a", AvailabilityPercent: 99, Group: "payments"}, // same name, another level
-	}}
-	want := "(pay-a 99.95% or pay-b 99.9%: redundant group payments) x db 99.99% x (db/disk-a 99%: redundant group payments)"
-	if got := factorList(c); got != want {
-		t.Errorf("factorList =\n%s\nwant\n%s", got, want)
+func TestACeilingIsWrittenAsTheProductItIs(t *testing.T) {
+	cases := []struct {
+		name    string
+		factors []FactorFigure
+		want    string
+	}{
+		{"the seed's chain multiplies down each branch", []FactorFigure{
+			{Path: "database", AvailabilityPercent: 99.99}, {Path: "database/storage", AvailabilityPercent: 99.99},
+			{Path: "payment-provider", AvailabilityPercent: 99.95}, {Path: "payment-provider/bank-api", AvailabilityPercent: 99.9},
+		}, "database 99.99% x storage 99.99% x payment-provider 99.95% x bank-api 99.9%"},
+		{"redundant members are alternatives, each with its own chain", []FactorFigure{
+			{Path: "pay-a", AvailabilityPercent: 99.9, Group: "payments"}, {Path: "pay-a/bank-a", AvailabilityPercent: 99.9},
+			{Path: "db", AvailabilityPercent: 99.99},
+			{Path: "pay-b", AvailabilityPercent: 99.9, Group: "payments"}, {Path: "pay-b/bank-b", AvailabilityPercent: 99.9},
+		}, "((pay-a 99.9% x bank-a 99.9%) or (pay-b 99.9% x bank-b 99.9%): redundant group payments) x db 99.99%"},
+		{"a group name under another parent is another group", []FactorFigure{
+			{Path: "db", AvailabilityPercent: 99.99, Group: "g"}, {Path: "db/disk-a", AvailabilityPercent: 99, Group: "g"},
+			{Path: "db/disk-b", AvailabilityPercent: 99, Group: "g"}, {Path: "cache", AvailabilityPercent: 99.9, Group: "g"},
+		}, "((db 99.99% x (disk-a 99% or disk-b 99%: redundant group g)) or cache 99.9%: redundant group g)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := factorList(&CeilingFigures{Factors: c.factors}); got != c.want {
+				t.Errorf("factorList =\n%s\nwant\n%s", got, c.want)
+			}
+		})
 	}
 }

@@ -26,24 +26,35 @@ func TimeToExhaust(window time.Duration, burn float64) (time.Duration, bool) {
 }
 
 // ProjectExhaustion is when the remaining budget (a ratio of the whole)
-// runs out if the burn rate holds: now when it already has; false when burn
-// is at or under 1, since in a rolling window a rate that spends at most the
-// whole budget per window never exhausts it in steady state.
+// runs out if the burn rate holds; now when it already has.
 //
-// Spending at rate b uses b/window of the budget per unit of time, so the
-// remaining r lasts r x window / b. The seed divides by (b-1) instead, which
-// assumes the bad events ageing out of the window meanwhile were spent at
-// exactly rate 1; we do not know that, and with a full budget it would
-// disagree with TimeToExhaust. Ignoring what ages out gives the earliest
-// date, the one to plan against.
-func ProjectExhaustion(now time.Time, remaining float64, window time.Duration, burn float64) (time.Time, bool) {
+// Spending at rate b uses b/length of the budget per unit of time, so the
+// remaining r lasts r x length / b. In a rolling window, bad events also age
+// out; a rate at or under 1 spends at most the whole budget per window and
+// so never exhausts it in steady state, hence false. (The seed divides by
+// b-1, which assumes what ages out was spent at exactly rate 1; we do not
+// know that. Ignoring it gives the earliest date, the one to plan against.)
+// In a calendar window nothing ages out: any positive rate exhausts the
+// budget, unless the period ends first and the budget starts afresh.
+func ProjectExhaustion(now time.Time, remaining float64, w Window, burn float64) (time.Time, bool) {
 	if remaining <= 0 {
 		return now, true
 	}
-	if !(burn > 1) {
+	if !w.IsCalendar() {
+		if !(burn > 1) {
+			return time.Time{}, false
+		}
+		return now.Add(nanos(remaining * float64(w.Rolling) / burn)), true
+	}
+	if !(burn > 0) {
 		return time.Time{}, false
 	}
-	return now.Add(nanos(remaining * float64(window) / burn)), true
+	start, end := w.Bounds(now)
+	at := now.Add(nanos(remaining * float64(end.Sub(start)) / burn))
+	if !at.Before(end) {
+		return time.Time{}, false
+	}
+	return at, true
 }
 
 // ProjectSLI is the SLI expected at the window's end if traffic is uniform

@@ -58,25 +58,32 @@ func TestTimeToExhaust(t *testing.T) {
 
 func TestProjectExhaustion(t *testing.T) {
 	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	rolling, month := RollingWindow(30*Day), CalendarWindow(CalendarMonth)
 	tests := []struct {
 		name            string
+		w               Window
 		remaining, burn float64
 		want            time.Time
 		ok              bool
 	}{
-		{"an exhausted budget runs out now", 0, 5, now, true},
-		{"an overspent budget runs out now, even at no burn", -0.04, 0, now, true},
-		{"a burn rate of exactly 1 never exhausts", 0.5, 1, time.Time{}, false},
-		{"a burn rate under 1 never exhausts", 0.5, 0.5, time.Time{}, false},
+		{"an exhausted budget runs out now", rolling, 0, 5, now, true},
+		{"an overspent budget runs out now, even at no burn", rolling, -0.04, 0, now, true},
+		{"a burn rate of exactly 1 never exhausts", rolling, 0.5, 1, time.Time{}, false},
+		{"a burn rate under 1 never exhausts", rolling, 0.5, 0.5, time.Time{}, false},
 		// 0.5 x 30 days / 2 = 7.5 days.
-		{"half a budget at burn 2 lasts 7.5 days", 0.5, 2, now.Add(7*Day + 12*time.Hour), true},
+		{"half a budget at burn 2 lasts 7.5 days", rolling, 0.5, 2, now.Add(7*Day + 12*time.Hour), true},
 		// 0.1 x 30 days / 10 = 0.3 days = 7.2 hours.
-		{"a tenth of a budget at burn 10 lasts 7.2 hours", 0.1, 10, now.Add(7*time.Hour + 12*time.Minute), true},
-		{"a full budget lasts what TimeToExhaust says", 1, 10, now.Add(3 * Day), true},
+		{"a tenth of a budget at burn 10 lasts 7.2 hours", rolling, 0.1, 10, now.Add(7*time.Hour + 12*time.Minute), true},
+		{"a full budget lasts what TimeToExhaust says", rolling, 1, 10, now.Add(3 * Day), true},
+		// March has 31 days: 0.5 x 31 days / 0.8 = 19.375 days from the 1st noon.
+		{"in a calendar month a burn under 1 still exhausts what is left", month, 0.5, 0.8, now.Add(19*Day + 9*time.Hour), true},
+		// 0.5 x 31 days / 0.5 = 31 days: after the month ends, so never.
+		{"a budget that outlasts the month is not exhausted", month, 0.5, 0.5, time.Time{}, false},
+		{"no burn never exhausts a calendar budget", month, 0.5, 0, time.Time{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := ProjectExhaustion(now, tt.remaining, 30*Day, tt.burn)
+			got, ok := ProjectExhaustion(now, tt.remaining, tt.w, tt.burn)
 			if ok != tt.ok || !nearDuration(got.Sub(tt.want), 0, time.Microsecond) || got.IsZero() != tt.want.IsZero() {
 				t.Errorf("ProjectExhaustion = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
 			}

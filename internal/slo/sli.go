@@ -2,6 +2,7 @@ package slo
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -137,6 +138,18 @@ type Match struct {
 
 // StatusRange is an inclusive range of HTTP status codes: 2xx is 200-299.
 type StatusRange struct{ Low, High int }
+
+// String writes the range as a spec does: 404, 2xx or 500-504.
+func (r StatusRange) String() string {
+	switch {
+	case r.Low == r.High:
+		return strconv.Itoa(r.Low)
+	case r.Low%100 == 0 && r.High == r.Low+99:
+		return strconv.Itoa(r.Low/100) + "xx"
+	default:
+		return strconv.Itoa(r.Low) + "-" + strconv.Itoa(r.High)
+	}
+}
 
 // Matches reports whether e passes every condition of m.
 func (m *Match) Matches(e *Event) bool {

@@ -80,3 +80,12 @@ func (t AlertTier) fires(target, errorRatio float64) bool {
 	}
 	return errorRatio >= t.BurnRate*math.Max(0, 1-target)*(1-1e-9)
 }
+
+// Share is the share of a period's budget the tier spends over its long
+// window at its burn rate: BurnFactor the other way round.
+func (t AlertTier) Share(period time.Duration) float64 {
+	if period <= 0 {
+		return 0
+	}
+	return t.BurnRate * float64(t.Long) / float64(period)
+}

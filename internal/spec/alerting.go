@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -51,6 +52,9 @@ func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window
 	}
 	names := map[string]bool{}
 	for i := range tiers {
+		if tiersPath == "defaults.alerting.tiers" && time.Duration(tiers[i].LongWindow) > w.Nominal() {
+			continue // a default that cannot fit a short SLO window is left out
+		}
 		t := d.tier(index(tiersPath, i), &tiers[i], w, target)
 		if names[t.Name] {
 			d.errorf(join(index(tiersPath, i), "name"), "", "tier %q is defined twice", t.Name)
@@ -141,17 +145,21 @@ func (d *decoder) policy(path string, s *SLO, doc, defaults *Doc) slo.Policy {
 	if stagesPath == "" {
 		stagesPath = "defaults.policy.statuses" // checked once, when embedded
 	}
-	seen := map[slo.Status]bool{}
-	last := 101.0
+	prev, last := slo.NoData, 100.0
 	for i, st := range stages {
 		p := index(stagesPath, i)
 		status, ok := slo.ParseStatus(st.Status)
-		if !ok || status == slo.NoData {
+		switch {
+		case !ok || status == slo.NoData:
 			d.errorf(join(p, "status"), "healthy, warning, critical or exhausted", "unknown status %q", st.Status)
-		} else if seen[status] {
-			d.errorf(join(p, "status"), "", "status %q is given twice", st.Status)
+		case status <= prev:
+			d.errorf(join(p, "status"), "list them from healthiest to worst: healthy, warning, critical, exhausted", "status %q is out of order or given twice", st.Status)
+		case i == len(stages)-1 && status != slo.Exhausted:
+			d.errorf(join(p, "status"), "the last status is what an overspent budget reads as", "the last status must be exhausted, not %q", st.Status)
 		}
-		seen[status] = true
+		if ok {
+			prev = max(prev, status)
+		}
 		rule := slo.PolicyRule{Status: status, Actions: slo.Actions{
 			FeatureDevelopment: deref(st.FeatureDevelopment), RiskyDeployments: deref(st.RiskyDeployments),
 			Experiments: deref(st.Experiments), OnCallEscalation: st.OnCallEscalation,
@@ -164,12 +172,12 @@ func (d *decoder) policy(path string, s *SLO, doc, defaults *Doc) slo.Policy {
 		case !isLast && st.Above == nil:
 			d.errorf(join(p, "above"), "the budget remaining, in percent, this status needs to exceed", "every status but the last needs above")
 		case !isLast && (*st.Above < 0 || *st.Above >= last):
-			d.errorf(join(p, "above"), "statuses go from healthiest to worst with falling thresholds", "above %v must be at least 0 and below the previous status's", *st.Above)
+			d.errorf(join(p, "above"), "statuses go from healthiest to worst with falling thresholds", "above %v must be at least 0 and below 100 and the previous status's", *st.Above)
 		case !isLast:
 			rule.Above = *st.Above / 100
 			last = *st.Above
 		default:
-			rule.Above = -1e308 // the catch-all
+			rule.Above = math.Inf(-1) // the catch-all, whatever the budget
 		}
 		out.Rules = append(out.Rules, rule)
 	}
@@ -196,14 +204,16 @@ func (d *decoder) exclusion(path string, e *Exclusion) slo.Maintenance {
 			d.errorf(join(path, "schedule"), "set time_zone instead", "the schedule must not name its own time zone")
 			break
 		}
-		sched, err := cron.ParseStandard("CRON_TZ=" + zone + " " + e.Schedule)
+		sched, err := cronParser.Parse("CRON_TZ=" + zone + " " + e.Schedule)
 		if err != nil {
 			d.errorf(join(path, "schedule"), "five cron fields: minute hour day-of-month month day-of-week, such as 0 2 * * 0", "schedule does not parse: %v", err)
-		} else {
-			out.Next = sched.Next
+			break
 		}
+		out.Next = sched.Next
 		if e.Duration == 0 {
 			d.errorf(join(path, "duration"), "such as 30m", "a recurring window needs a duration")
+		} else if gap := shortestGap(sched.Next); time.Duration(e.Duration) >= gap {
+			d.errorf(join(path, "duration"), "each window must end before the next starts", "duration %s is not shorter than the %s between two starts", slo.FormatDuration(time.Duration(e.Duration)), slo.FormatDuration(gap))
 		}
 	case e.Start != "":
 		start, err := time.Parse(time.RFC3339, e.Start)
@@ -231,6 +241,24 @@ func (d *decoder) exclusion(path string, e *Exclusion) slo.Maintenance {
 		d.errorf(path, "start and end for a one-off window, schedule and duration for a recurring one", "an exclusion needs start or schedule")
 	}
 	return out
+}
+
+// cronParser reads five-field schedules only: descriptors such as @every
+// 1h run from whenever the process started, which a spec cannot mean.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+
+// shortestGap is the shortest time between two starts of a schedule over a
+// year, which covers every pattern of the five cron fields.
+func shortestGap(next func(time.Time) time.Time) time.Duration {
+	t := next(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	end := t.AddDate(1, 0, 0)
+	gap := time.Duration(math.MaxInt64)
+	for i := 0; i < 1000 && t.Before(end); i++ {
+		n := next(t)
+		gap = min(gap, n.Sub(t))
+		t = n
+	}
+	return gap
 }
 
 func merge(base, over map[string]string) map[string]string {

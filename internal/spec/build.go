@@ -4,16 +4,18 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-// nameRE is the shape of service, SLO, tier and dependency names: DNS
-// labels, so they work as Prometheus label values, URL parts and file names.
-var nameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$`)
+// nameRE is the shape of service, SLO, tier and dependency names: plain
+// enough for Prometheus label values, URL parts and file names, and wide
+// enough for the names Sloth specs use (K8s.apiserver).
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 
-const nameHint = "lower-case letters, digits, - and _, starting and ending with a letter or digit"
+const nameHint = "letters, digits, '.', '-' and '_', starting and ending with a letter or digit, at most 63"
 
 // build turns a decoded native document into a service, checking every rule
 // and recording each problem at the place it was written.
@@ -54,7 +56,8 @@ func (d *decoder) name(path, name string) {
 }
 
 // percent checks a percent in (0, 100), or (0, 100] when full is allowed,
-// and returns it as a ratio. A nil value is an error when required.
+// and returns it as a ratio. A nil value is an error when required. The
+// check is on the rounded ratio: 99.9999999999995 would round to 1.
 func (d *decoder) percent(path string, v *float64, required, full bool) float64 {
 	if v == nil {
 		if required {
@@ -62,7 +65,10 @@ func (d *decoder) percent(path string, v *float64, required, full bool) float64 
 		}
 		return 0
 	}
-	if *v <= 0 || *v > 100 || (*v == 100 && !full) {
+	// 99.9/100 is 0.9990000000000001 in floating point; rounding gives back
+	// the 0.999 the author meant.
+	r := round(*v / 100)
+	if r <= 0 || r > 1 || (r == 1 && !full) {
 		limit := "below 100"
 		if full {
 			limit = "at most 100"
@@ -70,9 +76,7 @@ func (d *decoder) percent(path string, v *float64, required, full bool) float64 
 		d.errorf(path, "write it as a percent, such as 99.9", "%v is out of range: it must be above 0 and %s", *v, limit)
 		return 0
 	}
-	// 99.9/100 is 0.9990000000000001 in floating point; rounding gives back
-	// the 0.999 the author meant.
-	return round(*v / 100)
+	return r
 }
 
 func (d *decoder) objective(path string, s *SLO, doc, defaults *Doc, customers *slo.Customers) slo.Objective {
@@ -117,8 +121,8 @@ func (d *decoder) window(path, s, zone string, def slo.Window) slo.Window {
 		loc, err := time.LoadLocation(zone)
 		if err != nil {
 			d.errorf(path[:len(path)-len("window")]+"time_zone", "an IANA name such as Europe/Berlin", "unknown time zone %q", zone)
-		} else {
-			w.Location = loc
+		} else if loc != time.UTC {
+			w.Location = loc // nil is UTC: one spelling, so specs compare equal
 		}
 	}
 	return w
@@ -172,11 +176,12 @@ func (d *decoder) tierTargets(path string, tiers map[string]TierTarget, c *slo.C
 		}
 		out[name] = tt
 	}
+	sliPath := strings.TrimSuffix(path, ".tiers") + ".sli"
 	if sli.Kind == slo.SourcePrometheus && sli.Prometheus.CustomerLabel == "" {
-		d.errorf(path, "set sli.prometheus.customer_label", "per-tier targets need the SLI measured per customer")
+		d.errorf(join(sliPath, "prometheus"), "set customer_label to the label holding the customer id", "per-tier targets need the SLI measured per customer")
 	}
 	if sli.Events != nil && sli.Events.CustomerField == "" {
-		d.errorf(path, "set customer_field on the SLI (customer for pushed events)", "per-tier targets need the SLI measured per customer")
+		d.errorf(join(sliPath, string(sli.Kind)), "set customer_field (customer, for pushed events)", "per-tier targets need the SLI measured per customer")
 	}
 	return out
 }

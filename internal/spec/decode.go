@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strconv"
@@ -33,6 +34,8 @@ type decoder struct {
 	// budget bounds the values one document may decode to, so that aliases
 	// of aliases (a "billion laughs" document) cannot expand without end.
 	budget int
+	// reported holds the places that already have an error.
+	reported map[string]bool
 }
 
 // maxValues is far above any real spec (the examples decode to under 2,000).
@@ -64,6 +67,18 @@ func (d *decoder) add(path string, warning bool, hint, format string, args ...an
 	p := d.where(path)
 	if p.File == "" {
 		p.File = d.file
+	}
+	// The first error at a path is its cause: a value that failed to decode
+	// is left at zero, and a range check on that zero would only add noise.
+	key := p.File + "\x00" + p.Path
+	if !warning {
+		if d.reported[key] {
+			return
+		}
+		if d.reported == nil {
+			d.reported = map[string]bool{}
+		}
+		d.reported[key] = true
 	}
 	d.errs = append(d.errs, &Error{
 		File: p.File, Line: p.Line, Column: p.Column, Path: p.Path,
@@ -271,8 +286,8 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 		v.SetBool(b)
 	case reflect.Float64:
 		f, err := strconv.ParseFloat(strings.TrimSuffix(n.Value, "%"), 64)
-		if err != nil || n.Tag == "!!bool" {
-			d.errorf(path, "", "want a number, found %q", n.Value)
+		if err != nil || n.Tag == "!!bool" || math.IsNaN(f) || math.IsInf(f, 0) {
+			d.errorf(path, "", "want a finite number, found %q", n.Value)
 			return
 		}
 		v.SetFloat(f)

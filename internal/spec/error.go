@@ -23,8 +23,10 @@ type Error struct {
 // Error formats the problem as file:line:column: path: message (hint).
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.Line > 0 {
+	if e.Line > 0 && e.Column > 0 {
 		fmt.Fprintf(&b, "%s:%d:%d: ", e.File, e.Line, e.Column)
+	} else if e.Line > 0 {
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
 	} else {
 		b.WriteString(e.File + ": ")
 	}

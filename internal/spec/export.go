@@ -3,7 +3,6 @@ package spec
 import (
 	"math"
 	"reflect"
-	"strconv"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -94,20 +93,9 @@ func nativeMatch(m slo.Match) Match {
 		out.PathRegex = m.PathRegex.String()
 	}
 	for _, r := range m.Statuses {
-		out.Status = append(out.Status, statusString(r))
+		out.Status = append(out.Status, r.String())
 	}
 	return out
-}
-
-func statusString(r slo.StatusRange) string {
-	switch {
-	case r.Low == r.High:
-		return itoa(r.Low)
-	case r.Low%100 == 0 && r.High == r.Low+99:
-		return itoa(r.Low/100) + "xx"
-	default:
-		return itoa(r.Low) + "-" + itoa(r.High)
-	}
 }
 
 func nativeAlerting(o *slo.Objective) *Alerting {
@@ -202,5 +190,3 @@ func round(x float64) float64 {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func itoa(i int) string { return strconv.Itoa(i) }

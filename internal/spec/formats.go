@@ -77,29 +77,6 @@ func decodeNode(d *decoder, n *yaml.Node, path string, v any) {
 // (0.57*100 is 56.99999999999999 in floating point).
 func ratioPercent(r float64) float64 { return round(r * 100) }
 
-// defaultTiers returns a copy of the built-in alert tiers that the caller
-// may change without changing the defaults: maps are copied, numbers
-// (burn rate, budget percent) are shared and must not be changed.
-func defaultTiers() []Tier {
-	out := make([]Tier, len(defaults.Alerting.Tiers))
-	for i, t := range defaults.Alerting.Tiers {
-		t.Labels = merge(nil, t.Labels)
-		t.Annotations = merge(nil, t.Annotations)
-		out[i] = t
-	}
-	return out
-}
-
-// isPaging reports whether a tier's action wakes someone (page, or page in
-// business hours) rather than files work (ticket, review).
-func isPaging(t Tier) bool {
-	action := t.Action
-	if action == "" {
-		action = t.Name
-	}
-	return strings.HasPrefix(action, "page")
-}
-
 // The OpenSLO v1 vocabulary: names, durations and labels.
 
 // dnsLabel is an OpenSLO object name: an RFC 1123 label.

@@ -1,9 +1,12 @@
 package spec
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/slo-dev/slo/internal/report"
 )
 
 // FuzzParse feeds the decoder arbitrary bytes, starting from the examples
@@ -30,11 +33,19 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, errs := Parse("fuzz.yaml", data)
+		svcs, errs := Parse("fuzz.yaml", data)
 		for _, e := range errs {
-			if e.File == "" || e.Msg == "" {
+			if e.File == "" || e.Msg == "" || (e.Line == 0 && e.Hint != "the file is not valid YAML" && e.Path != "") {
 				t.Fatalf("a problem without a place or a message: %#v", e)
 			}
+		}
+		if len(errs.Invalid()) > 0 {
+			return
+		}
+		// A spec that validates must explain, and its figures must be
+		// finite numbers that JSON can carry.
+		if _, err := json.Marshal(report.Explain(svcs, 1000)); err != nil {
+			t.Fatalf("a valid spec does not explain: %v\n%s", err, data)
 		}
 	})
 }

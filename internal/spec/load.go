@@ -127,7 +127,7 @@ func split(file string, data []byte) ([]*document, *Error) {
 			e := &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: "), Hint: "the file is not valid YAML"}
 			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 				e.Line, _ = strconv.Atoi(m[1])
-				e.Column, e.Msg = 1, m[2]
+				e.Msg = m[2] // yaml.v3 gives a line, no column
 				if parserProblem(e.Msg) {
 					e.Line++ // yaml.v3 counts lines from 0 for parser (not scanner) errors
 				}

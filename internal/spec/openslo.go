@@ -158,6 +158,13 @@ func (o *openSLO) find(d *decoder, path, kind, name string) *osDoc {
 	if od := o.named[kind][name]; od != nil {
 		return od
 	}
+	d.errorf(path, o.missing(kind, name), "no %s named %q", kind, name)
+	return nil
+}
+
+// missing is the hint for a reference to an object that is not loaded: the
+// likely typo, the names loaded, or how to add it.
+func (o *openSLO) missing(kind, name string) string {
 	hint := fmt.Sprintf("add a document with kind: %s and metadata.name: %s, or load the file that has it", kind, name)
 	if names := sortedKeys(o.named[kind]); len(names) > 0 {
 		hint = fmt.Sprintf("%s documents loaded: %s", kind, strings.Join(names, ", "))
@@ -166,8 +173,7 @@ func (o *openSLO) find(d *decoder, path, kind, name string) *osDoc {
 			hint = "did you mean " + c + "?"
 		}
 	}
-	d.errorf(path, hint, "no %s named %q", kind, name)
-	return nil
+	return hint
 }
 
 // service builds the native document of one service out of its SLOs.
@@ -213,7 +219,10 @@ func (o *openSLO) slo(c *conversion, p string, od *osDoc) SLO {
 	if s.Service == "" {
 		d.errorf("spec.service", "the name of the Service the SLO belongs to", "an SLO needs a service")
 	} else if o.named["Service"][s.Service] == nil {
-		o.find(d, "spec.service", "Service", s.Service)
+		// OpenSLO v1 leaves it to the implementation whether spec.service
+		// must name a Service document: the name alone is enough here.
+		d.warnf("spec.service", o.missing("Service", s.Service),
+			"no Service named %q: the SLO belongs to service %q, which has no description or labels", s.Service, s.Service)
 	}
 	out.Objective, out.Budgeting = o.objective(c, p, d, s)
 	out.Window, out.TimeZone = o.window(c, p, d, s)

@@ -154,7 +154,10 @@ func (o *openSLO) condition(d *decoder, base, name string, spec *osCondition) *o
 	switch cond.Op {
 	case "gte", "gt":
 	case "lte", "lt":
-		bad(join(cp, "op"), "use op: gte", "op %s is not supported: a burn-rate alert fires when the burn rate reaches its threshold", cond.Op)
+		// The OpenSLO v1 README's AlertCondition examples write lte, but a
+		// burn rate at or below a threshold is a healthy service.
+		bad(join(cp, "op"), "use op: gte. The OpenSLO v1 README's examples write lte, but lte would fire while the burn rate is low, that is while the service is healthy",
+			"op %s is not supported: a burn-rate condition fires when the burn rate is at or above its threshold", cond.Op)
 	case "":
 		bad(join(cp, "op"), "gte", "a burnrate condition needs op")
 	default:

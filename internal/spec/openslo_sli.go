@@ -123,14 +123,11 @@ func (o *openSLO) query(d *decoder, mp string, m *osMetric) (string, string, boo
 	default:
 		var q osPromQuery
 		decodeNode(d, &src.Spec, join(sp, "spec"), &q)
-		switch {
-		case q.Query == "":
+		if q.Query == "" {
 			d.errorf(qp, "the PromQL, with {{.window}} where the range goes", "a Prometheus metricSource needs spec.query")
 			return "", "", false
-		case !windowVar.MatchString(q.Query):
-			d.warnf(qp, "put {{.window}} where the range goes, as rate(x[{{.window}}])", "the query has no {{.window}}: every window would read the same range")
 		}
-		return q.Query, qp, true
+		return q.Query, qp, true // build checks the PromQL, at qp
 	}
 	return "", "", false
 }

@@ -13,11 +13,6 @@ import (
 
 func TestOpenSLOExample(t *testing.T) {
 	const open, twin = "../../examples/openslo/notification-availability.yaml", "../../examples/notification-availability.yaml"
-	for _, f := range []string{open, twin} {
-		if _, err := os.Stat(f); err != nil {
-			t.Skipf("example not written yet: %v", err)
-		}
-	}
 	got, want := loadOne(t, open), loadOne(t, twin)
 	sameService(t, got, want)
 	if a := got.Objectives[0].Alerting.Tiers[0].Action; a != "page" {
@@ -135,6 +130,12 @@ func TestOpenSLOProblems(t *testing.T) {
 			[]string{`o.yaml:17:26: spec.ratioMetric.good.metricSource.metricSourceRef: no DataSource named "prom"`}},
 		{"promql", "sum(rate(ok_total[{{.window}}]))=>sum(rate(ok_total[{{.window}}])",
 			[]string{"o.yaml:19:18: spec.ratioMetric.good.metricSource.spec.query: PromQL does not parse"}},
+		{"range vector", "sum(rate(ok_total[{{.window}}]))=>ok_total[{{.window}}]",
+			[]string{"o.yaml:19:18: spec.ratioMetric.good.metricSource.spec.query: the query gives a range vector, not a count of events: it must give an instant vector or a scalar (wrap it in sum(rate(...)) or sum(increase(...)), as sum(rate(x[{{.window}}])))"}},
+		{"string", "sum(rate(ok_total[{{.window}}]))=>'\"ok\"'",
+			[]string{"o.yaml:19:18: spec.ratioMetric.good.metricSource.spec.query: the query gives a string, not a count of events"}},
+		{"fixed range", "sum(rate(ok_total[{{.window}}]))=>sum(rate(ok_total[5m]))",
+			[]string{"o.yaml:19:18: warning: spec.ratioMetric.good.metricSource.spec.query: the query has no {{.window}}: its range is fixed"}},
 		{"ratio timeslices", "budgetingMethod: Occurrences=>budgetingMethod: RatioTimeslices",
 			[]string{"o.yaml:36:20: spec.budgetingMethod: RatioTimeslices is not supported yet"}},
 		{"two objectives", "    - target: 0.999\n=>    - target: 0.999\n    - target: 0.99\n",
@@ -144,19 +145,23 @@ func TestOpenSLOProblems(t *testing.T) {
 		{"percent range", "    - target: 0.999\n=>    - targetPercent: 100\n",
 			[]string{"o.yaml:38:22: spec.objectives[0].targetPercent: 100 is out of range"}},
 		{"no service", "  service: api\n=>  service: web\n",
-			[]string{`o.yaml:31:12: spec.service: no Service named "web"`}},
+			[]string{`o.yaml:31:12: warning: spec.service: no Service named "web": the SLO belongs to service "web", which has no description or labels (Service documents loaded: api)`}},
+		{"service typo", "  service: api\n=>  service: apj\n",
+			[]string{`o.yaml:31:12: warning: spec.service: no Service named "apj" ... (did you mean api?)`}},
 		{"name", "  name: availability=>  name: Availability",
 			[]string{`o.yaml:29:9: metadata.name: name "Availability" is not a valid OpenSLO name`}},
 		{"kind", "kind: Service=>kind: Servise",
 			[]string{`o.yaml:2:7: kind: unknown OpenSLO kind "Servise" (did you mean Service?)`,
-				`o.yaml:31:12: spec.service: no Service named "api"`}},
+				`o.yaml:31:12: warning: spec.service: no Service named "api"`}},
 		{"version", "apiVersion: openslo/v1\nkind: Service=>apiVersion: openslo/v1alpha\nkind: Service",
 			[]string{`o.yaml:1:13: apiVersion: unsupported OpenSLO version "openslo/v1alpha"`,
-				`o.yaml:31:12: spec.service: no Service named "api"`}},
+				`o.yaml:31:12: warning: spec.service: no Service named "api"`}},
 		{"rolling month", "    - duration: 28d=>    - duration: 1M",
 			[]string{`o.yaml:34:17: spec.timeWindow[0].duration: a rolling window of 1M has no fixed length`}},
 		{"op", "op: gte=>op: lte",
-			[]string{"o.yaml:53:19: spec.alertPolicies[0].spec.conditions[0].spec.condition.op: op lte is not supported"}},
+			[]string{"o.yaml:53:19: spec.alertPolicies[0].spec.conditions[0].spec.condition.op: op lte is not supported: a burn-rate condition fires when the burn rate is at or above its threshold (use op: gte. The OpenSLO v1 README's examples write lte, but lte would fire while the burn rate is low, that is while the service is healthy)"}},
+		{"op lt", "op: gte=>op: lt",
+			[]string{"o.yaml:53:19: spec.alertPolicies[0].spec.conditions[0].spec.condition.op: op lt is not supported ... README"}},
 		{"burn rate", "threshold: 14.4=>threshold: 0",
 			[]string{"o.yaml:54:26: spec.alertPolicies[0].spec.conditions[0].spec.condition.threshold: burn rate 0 must be above 0"}},
 		{"condition ref", "        - kind: AlertCondition\n          metadata:\n            name: fast-burn\n=>        - conditionRef: fast-burn\n          metadata:\n            name: fast-burn\n",
@@ -174,7 +179,7 @@ func TestOpenSLOProblems(t *testing.T) {
 			[]string{"o.yaml:39:24: spec.objectives[0].timeSliceWindow: timeSliceWindow applies only to budgetingMethod Timeslices"}},
 		{"budget adjustment", "kind: Service=>kind: BudgetAdjustment",
 			[]string{"o.yaml:2:7: warning: kind: BudgetAdjustment is not supported yet",
-				`o.yaml:31:12: spec.service: no Service named "api"`}},
+				`o.yaml:31:12: warning: spec.service: no Service named "api"`}},
 		{"ref with kind", "    - kind: AlertPolicy\n=>    - kind: AlertPolicy\n      alertPolicyRef: fast\n",
 			[]string{"o.yaml:40:7: spec.alertPolicies[0]: give either alertPolicyRef or an inline AlertPolicy"}},
 		{"no target", "    - target: 0.999\n=>    - displayName: none\n",
@@ -313,4 +318,18 @@ metadata:
 	// An error inside the inline SLI is reported at its own path.
 	_, errs = Parse("i.yaml", []byte(strings.Replace(doc, "query: sum(rate(ok_total[{{.window}}]))", "query: sum(rate(ok_total[{{.window}}])", 1)))
 	wantProblems(t, errs, "i.yaml:17:22: spec.indicator.spec.ratioMetric.good.metricSource.spec.query: PromQL does not parse")
+}
+
+// An SLO whose spec.service names no Service document still belongs to a
+// service of that name: OpenSLO v1 leaves the reference to the implementation.
+func TestOpenSLOServiceWithoutDocument(t *testing.T) {
+	_, rest, _ := strings.Cut(okSpec, "---\n") // drop the Service document
+	svcs, errs := Parse("o.yaml", []byte(rest))
+	wantProblems(t, errs, `o.yaml:24:12: warning: spec.service: no Service named "api": the SLO belongs to service "api", which has no description or labels (add a document with kind: Service and metadata.name: api, or load the file that has it)`)
+	if len(svcs) != 1 || svcs[0].Name != "api" || len(svcs[0].Objectives) != 1 {
+		t.Fatalf("services = %v, want api with its SLO", svcs)
+	}
+	if s := svcs[0]; s.Description != "" || s.Labels != nil {
+		t.Errorf("service %q has description %q and labels %v, want none", s.Name, s.Description, s.Labels)
+	}
 }

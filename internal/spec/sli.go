@@ -105,10 +105,25 @@ func (d *decoder) promSLI(path string, p *PromSLI) *slo.PromSLI {
 	return out
 }
 
-// query checks that PromQL parses once its {{.window}} is filled in.
+// query checks a good, bad or total query: it must parse as PromQL once its
+// {{.window}} is filled in, and give a number per series (an instant vector)
+// or a single number (a scalar), which slo can divide. A query without
+// {{.window}} is only a warning: it works, but reads the same range for every
+// window.
 func (d *decoder) query(path, q string) {
-	if _, err := promql.ParseExpr(FillWindow(q, "5m")); err != nil {
+	expr, err := promql.ParseExpr(FillWindow(q, "5m"))
+	if err != nil {
 		d.errorf(path, "the query must parse as PromQL once {{.window}} is replaced by a range", "PromQL does not parse: %v", err)
+		return
+	}
+	if t := expr.Type(); t != parser.ValueTypeVector && t != parser.ValueTypeScalar {
+		d.errorf(path, "wrap it in sum(rate(...)) or sum(increase(...)), as sum(rate(x[{{.window}}]))",
+			"the query gives a %s, not a count of events: it must give an instant vector or a scalar", parser.DocumentedType(t))
+		return
+	}
+	if !windowVar.MatchString(q) {
+		d.warnf(path, "put {{.window}} where the range goes, as sum(rate(x[{{.window}}]))",
+			"the query has no {{.window}}: its range is fixed, so the same count is used for every alert window and for the SLO window")
 	}
 }
 

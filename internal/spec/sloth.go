@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"time"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -73,10 +75,6 @@ type slothAlert struct {
 	Disable     bool              `yaml:"disable"`
 	Labels      map[string]string `yaml:"labels"`
 	Annotations map[string]string `yaml:"annotations"`
-}
-
-func (a *slothAlert) custom() bool {
-	return a.Disable || len(a.Labels) > 0 || len(a.Annotations) > 0
 }
 
 // decodeSloth reads a Sloth prometheus/v1 document as the native service it
@@ -154,38 +152,54 @@ func (c *conversion) slothSLI(d *decoder, p string, s *slothSLI) SLI {
 		{"error_query", s.Events.ErrorQuery, "bad events"},
 		{"total_query", s.Events.TotalQuery, "all events"},
 	} {
-		qp := join(ev, q.field)
-		switch {
-		case q.text == "":
-			d.errorf(qp, "the PromQL counting "+q.what+" over [{{.window}}]", "an events SLI needs %s", q.field)
+		if q.text == "" {
+			d.errorf(join(ev, q.field), "the PromQL counting "+q.what+" over [{{.window}}]", "an events SLI needs %s", q.field)
 			// build would say the same in terms of good, bad and total.
 			c.skip(np)
 			c.skip(join(np, "total"))
-		case !windowVar.MatchString(q.text):
-			d.warnf(qp, "put {{.window}} where the range goes, as rate(x[{{.window}}])", "the query has no {{.window}}: every window would read the same range")
 		}
 	}
+	// build checks the PromQL itself, at the links above.
 	return SLI{Prometheus: &PromSLI{Bad: s.Events.ErrorQuery, Total: s.Events.TotalQuery}}
 }
 
-// slothAlerting maps Sloth's alerting. Sloth has a page alert and a ticket
-// alert, each over two window pairs; slo's four default tiers are the same
-// four windows, the first two paging and the last two filing work. So with
-// no page_alert or ticket_alert settings the defaults apply unchanged, and
-// with them the default tiers are written out: page_alert's labels and
-// annotations on the paging tiers, ticket_alert's on the others, and a
-// disabled alert's tiers left out. A severity label becomes the tiers'
-// severity, since slo writes the severity label from it.
+// slothTiers are Sloth's alert windows, as Sloth defines them: a share of
+// the error budget spent over a long window, checked over a short one too
+// (the SRE workbook's multiwindow, multi-burn-rate alerts). Sloth's page
+// alert fires on either of the first two, its ticket alert on either of the
+// last two; over Sloth's 30-day period they are burn rates of 14.4, 6, 3
+// and 1. They are kept here rather than taken from slo's defaults, so that a
+// Sloth SLO keeps alerting as Sloth did whatever the defaults become; their
+// names are the default tiers' names, so that a Sloth SLO's alerts and rules
+// compare with a native SLO's.
+var slothTiers = []struct {
+	name        string
+	page        bool // page_alert's window, else ticket_alert's
+	percent     float64
+	long, short time.Duration
+}{
+	{"page", true, 2, time.Hour, 5 * time.Minute},
+	{"page_business_hours", true, 5, 6 * time.Hour, 30 * time.Minute},
+	{"ticket", false, 10, slo.Day, 2 * time.Hour},
+	{"review", false, 10, 3 * slo.Day, 6 * time.Hour},
+}
+
+// slothAlerting maps Sloth's alerting: its page alert becomes two tiers of
+// action page, its ticket alert two of action ticket, over Sloth's windows
+// (slothTiers). An alert's labels and annotations go on its tiers, and a
+// disabled alert's tiers are left out; a severity label becomes the tiers'
+// severity, since slo writes the severity label from it, and without one
+// page tiers are critical and ticket tiers warning. The tiers are always
+// written out: slo's default tiers act differently (page_business_hours,
+// review), which Sloth does not.
 func (c *conversion) slothAlerting(d *decoder, p string, a *slothAlerting) *Alerting {
-	if a.Name == "" && len(a.Labels) == 0 && len(a.Annotations) == 0 && !a.PageAlert.custom() && !a.TicketAlert.custom() {
-		return nil
-	}
 	for _, f := range []string{"", ".labels", ".annotations"} {
 		c.link(p+f, d, p+f)
 	}
 	out := &Alerting{Labels: a.Labels, Annotations: a.Annotations}
 	if a.Name != "" {
 		out.Annotations = merge(map[string]string{slothAlertName: a.Name}, a.Annotations)
+		c.link(join(p, "annotations."+slothAlertName), d, join(p, "name"))
 	}
 	if a.PageAlert.Disable && a.TicketAlert.Disable {
 		// Sloth then writes no alert at all, so neither do budget alerts.
@@ -193,28 +207,28 @@ func (c *conversion) slothAlerting(d *decoder, p string, a *slothAlerting) *Aler
 		out.Disabled = true
 		return out
 	}
-	if !a.PageAlert.custom() && !a.TicketAlert.custom() {
-		return out
-	}
 	out.Tiers = []Tier{} // not nil: given tiers, even none, replace the defaults
-	for _, t := range defaultTiers() {
-		alert, from := &a.TicketAlert, join(p, "ticket_alert")
-		if isPaging(t) {
-			alert, from = &a.PageAlert, join(p, "page_alert")
+	for _, w := range slothTiers {
+		alert, from, action, severity := &a.TicketAlert, join(p, "ticket_alert"), "ticket", "warning"
+		if w.page {
+			alert, from, action, severity = &a.PageAlert, join(p, "page_alert"), "page", "critical"
 		}
 		if alert.Disable {
 			continue
 		}
 		labels := merge(nil, alert.Labels)
 		if sev, ok := labels["severity"]; ok {
-			t.Severity = sev
+			severity = sev
 			delete(labels, "severity")
 			if len(labels) == 0 {
 				labels = nil
 			}
 		}
-		t.Labels = merge(t.Labels, labels)
-		t.Annotations = merge(t.Annotations, alert.Annotations)
+		t := Tier{
+			Name: w.name, Severity: severity, Action: action, BudgetPercent: ptr(w.percent),
+			LongWindow: Duration(w.long), ShortWindow: Duration(w.short),
+			Labels: labels, Annotations: merge(nil, alert.Annotations),
+		}
 		tp := index(join(p, "tiers"), len(out.Tiers))
 		c.link(tp, d, from)
 		c.link(join(tp, "severity"), d, join(from, "labels.severity"))

@@ -1,10 +1,11 @@
 package spec
 
 import (
-	"os"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -22,55 +23,47 @@ func loadOne(t *testing.T, paths ...string) *slo.Service {
 	return svcs[0]
 }
 
-// sameService compares a converted service with its native twin, field by
-// field: what is asked of the service, not where it was read from.
+// sameService compares a converted service with its native twin: every
+// field of the service and of each objective, down to each alert tier, but
+// File, which says where the service was read from, not what is asked of it.
 func sameService(t *testing.T, got, want *slo.Service) {
 	t.Helper()
-	eq := func(what string, g, w any) {
-		t.Helper()
-		if !reflect.DeepEqual(g, w) {
-			t.Errorf("%s = %#v, want %#v", what, g, w)
-		}
-	}
-	eq("service", got.Name, want.Name)
-	eq("description", got.Description, want.Description)
-	eq("labels", got.Labels, want.Labels)
+	g, w := *got, *want
+	g.File, w.File = "", ""
+	g.Objectives, w.Objectives = nil, nil
+	sameFields(t, "service", g, w)
 	if len(got.Objectives) != len(want.Objectives) {
 		t.Fatalf("%d objectives, want %d", len(got.Objectives), len(want.Objectives))
 	}
 	for i := range got.Objectives {
-		g, w := &got.Objectives[i], &want.Objectives[i]
-		p := "slo " + w.Name + " "
-		eq(p+"name", g.Name, w.Name)
-		eq(p+"service", g.Service, w.Service)
-		eq(p+"description", g.Description, w.Description)
-		eq(p+"labels", g.Labels, w.Labels)
-		eq(p+"target", g.Target, w.Target)
-		eq(p+"window", g.Window, w.Window)
-		eq(p+"budgeting", g.Budgeting, w.Budgeting)
-		eq(p+"sli kind", g.SLI.Kind, w.SLI.Kind)
-		eq(p+"sli", g.SLI.Prometheus, w.SLI.Prometheus)
-		ga, wa := g.Alerting, w.Alerting
-		eq(p+"alerting disabled", ga.Disabled, wa.Disabled)
-		eq(p+"alerting labels", ga.Labels, wa.Labels)
-		eq(p+"alerting annotations", ga.Annotations, wa.Annotations)
-		eq(p+"budget alerts", ga.BudgetAlerts, wa.BudgetAlerts)
+		gotO, wo := got.Objectives[i], want.Objectives[i]
+		p := "slo " + wo.Name
+		ga, wa := gotO.Alerting, wo.Alerting
+		gotO.Alerting.Tiers, wo.Alerting.Tiers = nil, nil
+		sameFields(t, p, gotO, wo)
 		if len(ga.Tiers) != len(wa.Tiers) {
 			t.Fatalf("%s: %d tiers, want %d", p, len(ga.Tiers), len(wa.Tiers))
 		}
 		for j := range ga.Tiers {
-			eq(p+"tier "+wa.Tiers[j].Name, ga.Tiers[j], wa.Tiers[j])
+			sameFields(t, p+" tier "+wa.Tiers[j].Name, ga.Tiers[j], wa.Tiers[j])
+		}
+	}
+}
+
+// sameFields compares two structs of one type field by field, naming the
+// fields that differ.
+func sameFields(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := 0; i < g.NumField(); i++ {
+		if gf, wf := g.Field(i).Interface(), w.Field(i).Interface(); !reflect.DeepEqual(gf, wf) {
+			t.Errorf("%s %s = %#v, want %#v", what, g.Type().Field(i).Name, gf, wf)
 		}
 	}
 }
 
 func TestSlothExample(t *testing.T) {
 	const sloth, twin = "../../examples/sloth/notification-availability.yaml", "../../examples/sloth-availability.yaml"
-	for _, f := range []string{sloth, twin} {
-		if _, err := os.Stat(f); err != nil {
-			t.Skipf("example not written yet: %v", err)
-		}
-	}
 	got, want := loadOne(t, sloth), loadOne(t, twin)
 	sameService(t, got, want)
 	if n := got.Objectives[0].Alerting.Annotations[slothAlertName]; n != "NotificationGatewayHighErrorRate" {
@@ -111,7 +104,7 @@ func TestSlothErrors(t *testing.T) {
 		f+":9:22: slos[0].sli.events.error_query: PromQL does not parse",
 		f+":14:7: slos[1].sli.raw: a raw error ratio is not supported",
 		f+":19:7: slos[2].sli.plugin: SLI plugins are not supported",
-		f+`:23:11: slos[3].name: name "Bad_Name" is not a valid name`,
+		f+`:23:11: slos[3].name: name "bad name" is not a valid name`,
 		f+":24:16: slos[3].objective: 100 is out of range",
 		f+`:25:5: slos[3].descripton: unknown field "descripton" (did you mean description?)`,
 		f+":27:7: slos[3].sli.events.error_query: an events SLI needs error_query",
@@ -138,26 +131,48 @@ func TestSlothAlerting(t *testing.T) {
 		}
 		return svcs[0].Objectives[0].Alerting
 	}
-	names := func(a slo.Alerting) string {
+	// tiers lists name:action/severity.
+	tiers := func(a slo.Alerting) string {
 		var out []string
 		for _, t := range a.Tiers {
-			out = append(out, t.Name+"/"+t.Severity)
+			out = append(out, t.Name+":"+t.Action+"/"+t.Severity)
 		}
 		return strings.Join(out, " ")
 	}
-	const all = "page/critical page_business_hours/warning ticket/info review/info"
 
-	if a := parse(t, ""); names(a) != all || a.Disabled {
-		t.Errorf("no alerting: tiers %s, want the defaults %s", names(a), all)
+	// Sloth's page alert is its two fast windows, its ticket alert its two
+	// slow ones, over its 30-day period: 14.4x over 1h and 5m, 6x over 6h
+	// and 30m, 3x over 1d and 2h, 1x over 3d and 6h.
+	a := parse(t, "")
+	const sloth = "page:page/critical page_business_hours:page/critical ticket:ticket/warning review:ticket/warning"
+	if got := tiers(a); got != sloth || a.Disabled {
+		t.Errorf("no alerting: tiers %s, want %s", got, sloth)
 	}
-	a := parse(t, `    alerting:
+	want := []struct {
+		burn        float64
+		long, short time.Duration
+	}{{14.4, time.Hour, 5 * time.Minute}, {6, 6 * time.Hour, 30 * time.Minute}, {3, slo.Day, 2 * time.Hour}, {1, 3 * slo.Day, 6 * time.Hour}}
+	for i, w := range want {
+		if i >= len(a.Tiers) {
+			break
+		}
+		g := a.Tiers[i]
+		if math.Abs(g.BurnRate-w.burn) > 1e-9 || g.Long != w.long || g.Short != w.short || g.For != 0 {
+			t.Errorf("tier %s: %vx over %v and %v for %v, want Sloth's %vx over %v and %v", g.Name, g.BurnRate, g.Long, g.Short, g.For, w.burn, w.long, w.short)
+		}
+	}
+	if len(a.BudgetAlerts) != len(defaults.Alerting.BudgetAlerts) {
+		t.Errorf("budget alerts = %v, want the defaults", a.BudgetAlerts)
+	}
+
+	a = parse(t, `    alerting:
       name: ApiAvailability
       page_alert:
         labels: {severity: page, team: api}
       ticket_alert:
         disable: true
 `)
-	if got, want := names(a), "page/page page_business_hours/page"; got != want {
+	if got, want := tiers(a), "page:page/page page_business_hours:page/page"; got != want {
 		t.Errorf("ticket_alert disabled: tiers %s, want %s", got, want)
 	}
 	if l := a.Tiers[0].Labels; !reflect.DeepEqual(l, map[string]string{"team": "api"}) {
@@ -166,6 +181,21 @@ func TestSlothAlerting(t *testing.T) {
 	if a.Annotations[slothAlertName] != "ApiAvailability" {
 		t.Errorf("annotations = %v, want %s", a.Annotations, slothAlertName)
 	}
+
+	a = parse(t, `    alerting:
+      page_alert:
+        disable: true
+      ticket_alert:
+        labels: {severity: low}
+        annotations: {summary: slow burn}
+`)
+	if got, want := tiers(a), "ticket:ticket/low review:ticket/low"; got != want {
+		t.Errorf("page_alert disabled: tiers %s, want %s", got, want)
+	}
+	if l, an := a.Tiers[0].Labels, a.Tiers[1].Annotations; l != nil || an["summary"] != "slow burn" {
+		t.Errorf("ticket tier labels %v annotations %v, want none and the summary", l, an)
+	}
+
 	a = parse(t, `    alerting:
       page_alert: {disable: true}
       ticket_alert: {disable: true}
@@ -196,9 +226,65 @@ func TestSlothProblems(t *testing.T) {
 			[]string{"s.yaml:12:17: slos[0].alerting.page_alert.labels: want a mapping, found a list"}},
 		{"service", strings.Replace(slothHead, "service: api", "service: My API", 1),
 			[]string{`s.yaml:2:10: service: name "My API" is not a valid name`}},
+		{"range vector", strings.Replace(slothHead, "sum(rate(errors_total[{{.window}}]))", "errors_total[{{.window}}]", 1),
+			[]string{"s.yaml:8:22: slos[0].sli.events.error_query: the query gives a range vector, not a count of events ... (wrap it in sum(rate(...)) or sum(increase(...))"}},
+		{"severity label empty", slothHead + "    alerting:\n      page_alert:\n        labels: {severity: \"\"}\n",
+			[]string{"s.yaml:12:28: slos[0].alerting.page_alert.labels.severity: a tier needs a severity"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, errs := Parse("s.yaml", []byte(c.spec))
+			wantProblems(t, errs, c.want...)
+		})
+	}
+}
+
+// Sloth allows upper case and dots in names, and so does slo: a Sloth spec
+// gets no stricter name rule than a native one.
+func TestSlothNames(t *testing.T) {
+	spec := strings.Replace(strings.Replace(slothHead, "service: api", "service: Payments.API", 1), "name: availability", "name: Checkout.Availability_v2", 1)
+	svcs, errs := Parse("s.yaml", []byte(spec))
+	if len(errs) > 0 {
+		t.Fatalf("Parse:\n%v", errs)
+	}
+	if s := svcs[0]; s.Name != "Payments.API" || s.Objectives[0].Name != "Checkout.Availability_v2" {
+		t.Errorf("service %q SLO %q, want the names as written", s.Name, s.Objectives[0].Name)
+	}
+}
+
+// TestQueryTypes checks the PromQL of every format: a query must give an
+// instant vector or a scalar, and one without {{.window}} is warned about.
+func TestQueryTypes(t *testing.T) {
+	const native = `apiVersion: slo/v1
+service: api
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      prometheus:
+        bad: QUERY
+        total: sum(rate(requests_total[{{.window}}]))
+`
+	const at = "n.yaml:8:14: slos[0].sli.prometheus.bad: "
+	for _, c := range []struct {
+		name, query string
+		want        []string
+	}{
+		{"rate", "sum(rate(errors_total[{{.window}}]))", nil},
+		{"increase", "sum(increase(errors_total[{{.window}}]))", nil},
+		{"scalar", "scalar(sum(rate(errors_total[{{.window}}])))", nil},
+		{"range vector", "errors_total[{{.window}}]",
+			[]string{at + "the query gives a range vector, not a count of events: it must give an instant vector or a scalar (wrap it in sum(rate(...)) or sum(increase(...)), as sum(rate(x[{{.window}}])))"}},
+		{"subquery", "sum(rate(errors_total[{{.window}}]))[1h:]",
+			[]string{at + "the query gives a range vector"}},
+		{"string", `'"errors"'`,
+			[]string{at + "the query gives a string, not a count of events"}},
+		{"no parse", "sum(rate(errors_total[{{.window}}])",
+			[]string{at + "PromQL does not parse"}},
+		{"fixed range", "sum(rate(errors_total[5m]))",
+			[]string{"n.yaml:8:14: warning: slos[0].sli.prometheus.bad: the query has no {{.window}}: its range is fixed, so the same count is used for every alert window and for the SLO window (put {{.window}} where the range goes, as sum(rate(x[{{.window}}])))"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, errs := Parse("n.yaml", []byte(strings.Replace(native, "QUERY", c.query, 1)))
 			wantProblems(t, errs, c.want...)
 		})
 	}

@@ -124,7 +124,7 @@ func split(file string, data []byte) ([]*document, *Error) {
 			break
 		}
 		if err != nil {
-			e := &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: "), Hint: "the file is not valid YAML"}
+			e := &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: "), Hint: "the file is not valid YAML; the line is where the parser noticed, at or just after the mistake's enclosing block"}
 			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 				e.Line, _ = strconv.Atoi(m[1])
 				e.Msg = m[2] // yaml.v3 gives a line, no column

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -46,16 +47,9 @@ func (o *openSLO) alerting(c *conversion, np string, d *decoder, s *osSLO) *Aler
 
 // policyItem resolves one entry of an SLO's alertPolicies, written at ip.
 func (o *openSLO) policyItem(d *decoder, ip string, item *osPolicyItem) []*osTier {
-	// A reference may say its kind too; metadata or spec make it inline.
-	inline := item.Metadata != nil || item.Spec != nil
-	switch ref := item.AlertPolicyRef; {
-	case ref != "" && inline:
-		d.errorf(ip, "", "give either alertPolicyRef or an inline AlertPolicy (kind, metadata, spec), not both")
-	case ref != "":
-		if item.Kind != "" && item.Kind != "AlertPolicy" {
-			d.errorf(join(ip, "kind"), "", "want kind AlertPolicy, found %q", item.Kind)
-		}
-		pd := o.find(d, join(ip, "alertPolicyRef"), "AlertPolicy", ref)
+	switch o.entry(d, ip, entry{"alertPolicyRef", "AlertPolicy", "an alert policy"}, item.AlertPolicyRef, item.Kind, item.Metadata, item.Spec != nil) {
+	case byRef:
+		pd := o.find(d, join(ip, "alertPolicyRef"), "AlertPolicy", item.AlertPolicyRef)
 		if pd == nil {
 			return nil
 		}
@@ -65,14 +59,46 @@ func (o *openSLO) policyItem(d *decoder, ip string, item *osPolicyItem) []*osTie
 			o.policies[pd] = ts
 		}
 		return ts
-	case inline || item.Kind != "":
-		if o.inline(d, ip, "AlertPolicy", item.Kind, item.Metadata) && item.Spec != nil {
-			return o.policy(d, ip, item.Spec)
-		}
-	default:
-		d.errorf(ip, "alertPolicyRef: <name of an AlertPolicy>, or kind: AlertPolicy with metadata and spec", "an alert policy needs alertPolicyRef, or to be written inline")
+	case byInline:
+		return o.policy(d, ip, item.Spec)
 	}
 	return nil
+}
+
+// entry names the fields of a list entry that either refers to an object by
+// name (alertPolicyRef) or holds it inline (kind, metadata, spec).
+type entry struct{ refField, kind, noun string }
+
+// form is how an entry is written.
+type form int
+
+const (
+	unusable form = iota // wrong, and already reported
+	byRef
+	byInline
+)
+
+// entry tells how the entry at ip is written, reporting what is wrong with
+// it: both a reference and an inline object, neither, or the wrong kind.
+func (o *openSLO) entry(d *decoder, ip string, e entry, ref, kind string, md *osMetadata, hasSpec bool) form {
+	inline := md != nil || hasSpec
+	switch {
+	case ref != "" && inline:
+		d.errorf(ip, "", "give either %s or an inline %s (kind, metadata, spec), not both", e.refField, e.kind)
+	case ref != "":
+		if kind != "" && kind != e.kind {
+			d.errorf(join(ip, "kind"), "", "want kind %s, found %q", e.kind, kind)
+		}
+		return byRef
+	case inline || kind != "":
+		if o.inline(d, ip, e.kind, kind, md) && hasSpec {
+			return byInline
+		}
+	default:
+		d.errorf(ip, fmt.Sprintf("%s: <name of an %s>, or kind: %s with metadata and spec", e.refField, e.kind, e.kind),
+			"%s needs %s, or to be written inline", e.noun, e.refField)
+	}
+	return unusable
 }
 
 // inline checks the kind and metadata of an object written inside another.
@@ -105,28 +131,18 @@ func (o *openSLO) policy(d *decoder, base string, spec *osPolicy) []*osTier {
 	var out []*osTier
 	for i := range spec.Conditions {
 		ip, item := index(cp, i), &spec.Conditions[i]
-		inline := item.Metadata != nil || item.Spec != nil
-		switch ref := item.ConditionRef; {
-		case ref != "" && inline:
-			d.errorf(ip, "", "give either conditionRef or an inline AlertCondition (kind, metadata, spec), not both")
-		case ref != "":
-			if item.Kind != "" && item.Kind != "AlertCondition" {
-				d.errorf(join(ip, "kind"), "", "want kind AlertCondition, found %q", item.Kind)
-			}
-			if cd := o.find(d, join(ip, "conditionRef"), "AlertCondition", ref); cd != nil {
+		switch o.entry(d, ip, entry{"conditionRef", "AlertCondition", "a condition"}, item.ConditionRef, item.Kind, item.Metadata, item.Spec != nil) {
+		case byRef:
+			if cd := o.find(d, join(ip, "conditionRef"), "AlertCondition", item.ConditionRef); cd != nil {
 				t := o.conditions[cd]
 				if t == nil {
-					t = o.condition(cd.doc.d, "", ref, cd.spec.(*osCondition))
+					t = o.condition(cd.doc.d, "", item.ConditionRef, cd.spec.(*osCondition))
 					o.conditions[cd] = t
 				}
 				out = append(out, t)
 			}
-		case inline || item.Kind != "":
-			if o.inline(d, ip, "AlertCondition", item.Kind, item.Metadata) && item.Spec != nil {
-				out = append(out, o.condition(d, ip, item.Metadata.Name, item.Spec))
-			}
-		default:
-			d.errorf(ip, "conditionRef: <name of an AlertCondition>, or kind: AlertCondition with metadata and spec", "a condition needs conditionRef, or to be written inline")
+		case byInline:
+			out = append(out, o.condition(d, ip, item.Metadata.Name, item.Spec))
 		}
 	}
 	return out

@@ -14,8 +14,9 @@ import (
 // else the defaults; labels and annotations merge, the SLO's winning.
 func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window) slo.Alerting {
 	var out slo.Alerting
-	tiersPath, tiers := "", defaults.Alerting.Tiers
-	budgetPath, budget := "", defaults.Alerting.BudgetAlerts
+	tiersPath, tiers := "defaults.alerting.tiers", defaults.Alerting.Tiers
+	budgetPath, budget := "defaults.alerting.budget_alerts", defaults.Alerting.BudgetAlerts
+	ownTiers := false
 	for _, a := range []struct {
 		path string
 		a    *Alerting
@@ -30,7 +31,7 @@ func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window
 		out.Labels = merge(out.Labels, a.a.Labels)
 		out.Annotations = merge(out.Annotations, a.a.Annotations)
 		if a.a.Tiers != nil {
-			tiersPath, tiers = join(a.path, "tiers"), a.a.Tiers
+			tiersPath, tiers, ownTiers = join(a.path, "tiers"), a.a.Tiers, true
 		}
 		if a.a.BudgetAlerts != nil {
 			budgetPath, budget = join(a.path, "budget_alerts"), a.a.BudgetAlerts
@@ -40,19 +41,11 @@ func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window
 	if s.Objective != nil {
 		target = *s.Objective / 100
 	}
-	if tiersPath == "" || budgetPath == "" {
-		// A default that does not fit this SLO is reported at its window.
-		d.at["defaults"] = d.where(join(path, "window"))
-	}
-	if tiersPath == "" {
-		tiersPath = "defaults.alerting.tiers"
-	}
-	if budgetPath == "" {
-		budgetPath = "defaults.alerting.budget_alerts"
-	}
+	// A default that does not fit this SLO is reported at its window.
+	d.at["defaults"] = d.where(join(path, "window"))
 	names := map[string]bool{}
 	for i := range tiers {
-		if tiersPath == "defaults.alerting.tiers" && time.Duration(tiers[i].LongWindow) > w.Nominal() {
+		if !ownTiers && time.Duration(tiers[i].LongWindow) > w.Nominal() {
 			continue // a default that cannot fit a short SLO window is left out
 		}
 		t := d.tier(index(tiersPath, i), &tiers[i], w, target)

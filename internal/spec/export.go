@@ -50,8 +50,9 @@ func nativeSLO(o *slo.Objective) SLO {
 		}
 		out.Exclusions = append(out.Exclusions, e)
 	}
-	out.Alerting = nativeAlerting(o)
-	if def := defaultsFor(o.Window); !reflect.DeepEqual(o.Policy, def.Policy) {
+	def := defaultsFor(o.Window)
+	out.Alerting = nativeAlerting(o, def)
+	if !reflect.DeepEqual(o.Policy, def.Policy) {
 		out.Policy = nativePolicy(o.Policy)
 	}
 	for name, t := range o.TierTargets {
@@ -98,10 +99,11 @@ func nativeMatch(m slo.Match) Match {
 	return out
 }
 
-func nativeAlerting(o *slo.Objective) *Alerting {
+// nativeAlerting writes an objective's alerting, leaving out what equals
+// def, the defaults over the objective's window.
+func nativeAlerting(o *slo.Objective, def slo.Objective) *Alerting {
 	a := o.Alerting
 	out := &Alerting{Disabled: a.Disabled, RunbookURL: a.RunbookURL, Labels: a.Labels, Annotations: a.Annotations}
-	def := defaultsFor(o.Window)
 	if !reflect.DeepEqual(a.Tiers, def.Alerting.Tiers) {
 		out.Tiers = []Tier{}
 		for _, t := range a.Tiers {

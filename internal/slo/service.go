@@ -107,3 +107,11 @@ type Budgeting struct {
 	// Slice is the length of one time slice.
 	Slice time.Duration
 }
+
+// Tier returns the customer's tier: its assignment, else the default tier.
+func (c *Customers) Tier(customer string) string {
+	if t, ok := c.Assignments[customer]; ok {
+		return t
+	}
+	return c.DefaultTier
+}

@@ -1,0 +1,123 @@
+package engine
+
+// pair is a count of good and valid events.
+type pair struct{ good, valid float64 }
+
+func (p *pair) add(q pair) { p.good += q.good; p.valid += q.valid }
+func (p *pair) sub(q pair) { p.good -= q.good; p.valid -= q.valid }
+
+// ring holds the newest buckets of one series at one resolution, with a
+// running sum per window, so that a window's sum costs O(1) whatever its
+// length. Buckets are addressed by absolute index: unix seconds / res.
+//
+// A window of k buckets at time now, in bucket head with a fraction phase of
+// it elapsed, covers [now-k*res, now): buckets head-k+1..head whole (the
+// running sum, full) and the fraction 1-phase of bucket head-k, assuming
+// events spread evenly within a bucket. So the ring keeps kmax+1 buckets.
+type ring struct {
+	res  int64
+	buf  []pair
+	head int64
+	// ks are the windows' lengths in buckets and full their running sums.
+	ks   []int64
+	full []pair
+}
+
+func newRing(res int64, ks []int64, head int64) *ring {
+	kmax := int64(1)
+	for _, k := range ks {
+		kmax = max(kmax, k)
+	}
+	return &ring{res: res, buf: make([]pair, kmax+1), head: head, ks: ks, full: make([]pair, len(ks))}
+}
+
+func (r *ring) slot(i int64) *pair {
+	n := int64(len(r.buf))
+	return &r.buf[((i%n)+n)%n]
+}
+
+// holds reports whether bucket i is in the ring.
+func (r *ring) holds(i int64) bool { return i <= r.head && i > r.head-int64(len(r.buf)) }
+
+// add adds p to bucket i and to the running sum of every window that holds
+// it whole. It reports false, changing nothing, when i is not in the ring:
+// older than the longest window or newer than head.
+func (r *ring) add(i int64, p pair) bool {
+	if !r.holds(i) {
+		return false
+	}
+	r.slot(i).add(p)
+	for w, k := range r.ks {
+		if r.head-i < k {
+			r.full[w].add(p)
+		}
+	}
+	return true
+}
+
+// set replaces bucket i with p, for a checkpoint's state or a replayed row.
+func (r *ring) set(i int64, p pair) bool {
+	if !r.holds(i) {
+		return false
+	}
+	old := *r.slot(i)
+	p.sub(old)
+	return r.add(i, p)
+}
+
+// advance moves head to bucket to, each step dropping the bucket that falls
+// out of every window. It recomputes the running sums exactly once per turn
+// of the ring, so that float rounding of non-integer counts cannot drift.
+func (r *ring) advance(to int64) {
+	n := int64(len(r.buf))
+	if to <= r.head {
+		return
+	}
+	if to-r.head >= n {
+		clear(r.buf)
+		clear(r.full)
+		r.head = to
+		return
+	}
+	for r.head < to {
+		r.head++
+		*r.slot(r.head) = pair{} // was head-n: in no window any more
+		for w, k := range r.ks {
+			r.full[w].sub(*r.slot(r.head - k))
+		}
+		if r.head%n == 0 {
+			r.resum()
+		}
+	}
+}
+
+// resum recomputes every window's running sum from the buckets.
+func (r *ring) resum() {
+	for w, k := range r.ks {
+		var s pair
+		for i := r.head - k + 1; i <= r.head; i++ {
+			s.add(*r.slot(i))
+		}
+		r.full[w] = s
+	}
+}
+
+// sum is window w's count at phase, the elapsed fraction (0..1) of bucket
+// head: the running sum plus the part of the oldest bucket still inside.
+func (r *ring) sum(w int, phase float64) pair {
+	s := r.full[w]
+	old := *r.slot(r.head - r.ks[w])
+	f := 1 - phase
+	s.good += f * old.good
+	s.valid += f * old.valid
+	return s
+}
+
+// floorDiv is a/b rounded down, for bucket indices of times before 1970 too.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}

@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRingMatchesBruteForce drives a ring with random adds and advances and
+// checks every window's sum against one recomputed from a plain map, at
+// random phases.
+func TestRingMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ks := []int64{1, 5, 30, 60}
+	r := newRing(60, ks, 1000)
+	counts := map[int64]pair{}
+	for step := 0; step < 20000; step++ {
+		switch rng.IntN(10) {
+		case 0:
+			r.advance(r.head + int64(rng.IntN(3)))
+		case 1:
+			if rng.IntN(50) == 0 {
+				r.advance(r.head + int64(rng.IntN(200))) // a jump past the whole ring
+			}
+		default:
+			i := r.head - int64(rng.IntN(70)) // some older than the ring
+			p := pair{float64(rng.IntN(5)), float64(5 + rng.IntN(5))}
+			if r.add(i, p) {
+				c := counts[i]
+				c.add(p)
+				counts[i] = c
+			} else if r.holds(i) {
+				t.Fatalf("add(%d) refused a bucket the ring holds", i)
+			}
+		}
+		ph := rng.Float64()
+		for w, k := range ks {
+			var want pair
+			for i := r.head - k + 1; i <= r.head; i++ {
+				want.add(counts[i])
+			}
+			old := counts[r.head-k]
+			want.good += (1 - ph) * old.good
+			want.valid += (1 - ph) * old.valid
+			got := r.sum(w, ph)
+			if math.Abs(got.good-want.good) > 1e-9 || math.Abs(got.valid-want.valid) > 1e-9 {
+				t.Fatalf("step %d window %d buckets: got %+v, want %+v", step, k, got, want)
+			}
+		}
+	}
+}
+
+func TestRingSetReplacesABucket(t *testing.T) {
+	r := newRing(60, []int64{2}, 10)
+	r.add(10, pair{1, 2})
+	r.add(9, pair{3, 4})
+	if !r.set(10, pair{5, 5}) {
+		t.Fatal("set refused a bucket in the ring")
+	}
+	if got := r.sum(0, 0); got != (pair{8, 9}) {
+		t.Fatalf("sum after set = %+v, want {8 9}", got)
+	}
+	if r.set(11, pair{1, 1}) {
+		t.Fatal("set accepted a bucket after head")
+	}
+}
+
+func TestFloorDivRoundsDown(t *testing.T) {
+	for _, c := range []struct{ a, b, want int64 }{{7, 2, 3}, {-7, 2, -4}, {-6, 2, -3}, {0, 5, 0}} {
+		if got := floorDiv(c.a, c.b); got != c.want {
+			t.Errorf("floorDiv(%d, %d) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

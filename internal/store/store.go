@@ -1,0 +1,151 @@
+// Package store declares what the platform keeps durably: counts of good and
+// valid events per series and time bucket, the log of ingested batches,
+// engine checkpoints, evaluation snapshots and annotations. The sqlite
+// package implements it; storetest holds the conformance tests every
+// implementation passes.
+package store
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// Resolution is the length of the time buckets counts are kept in.
+type Resolution time.Duration
+
+// The two resolutions. Fine buckets serve the alert windows (5m to 3d) and
+// are kept days; coarse buckets serve the SLO window, reviews and SLA reports
+// and are kept months.
+const (
+	Fine   = Resolution(time.Minute)
+	Coarse = Resolution(time.Hour)
+)
+
+// Truncate returns the start of the bucket holding t, in UTC.
+func (r Resolution) Truncate(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Duration(r))
+}
+
+// ErrClosed is returned by every method once the store is closed.
+var ErrClosed = errors.New("store closed")
+
+// Store keeps counts and what the engine and the API need beside them. Every
+// method is safe for concurrent use.
+type Store interface {
+	// Append writes a batch of observations durably, adding each to the fine
+	// and the coarse bucket holding its time, and records the batch in the
+	// batch log under the next sequence number. When it returns nil the
+	// batch is on disk. A non-empty ID already in the log makes Append a
+	// no-op that returns that batch's sequence and duplicate true. A batch
+	// is written whole or not at all; one that fails Batch.Validate is not
+	// written, with an error wrapping ErrInvalid.
+	Append(ctx context.Context, b Batch) (seq int64, duplicate bool, err error)
+
+	// Scan calls fn for every stored count of resolution r with from <= time
+	// < to, in order of series then time. Observations of one bucket and
+	// series come summed, stamped with the bucket's start.
+	Scan(ctx context.Context, r Resolution, from, to time.Time, fn func(slo.Observation) error) error
+
+	// Replay calls fn for every batch in the log with a sequence above
+	// after, in sequence order, with what the batch added to the counts:
+	// its observations summed per series and fine bucket, stamped with the
+	// bucket's start.
+	Replay(ctx context.Context, after int64, fn func(seq int64, obs []slo.Observation) error) error
+
+	// LastSeq is the sequence number of the newest batch, 0 when none.
+	LastSeq(ctx context.Context) (int64, error)
+
+	// SaveCheckpoint replaces the engine checkpoint: opaque state per series,
+	// taken after the batch with sequence seq was applied. The store keeps
+	// none of the yielded slices, so the iterator may reuse its buffer.
+	SaveCheckpoint(ctx context.Context, seq int64, states iter.Seq2[slo.Series, []byte]) error
+	// LoadCheckpoint calls fn for each series of the checkpoint and returns
+	// its sequence; 0 and no calls when there is none.
+	LoadCheckpoint(ctx context.Context, fn func(slo.Series, []byte) error) (seq int64, err error)
+
+	// SaveSnapshots records what the engine said at one time, one snapshot
+	// per series. A snapshot of a series at a time already saved replaces
+	// it.
+	SaveSnapshots(ctx context.Context, snaps []Snapshot) error
+	// Snapshots returns the snapshots of one series with from <= time < to,
+	// oldest first.
+	Snapshots(ctx context.Context, s slo.Series, from, to time.Time) ([]Snapshot, error)
+
+	// AddAnnotation records an annotation and returns it with its ID set.
+	AddAnnotation(ctx context.Context, a Annotation) (Annotation, error)
+	// Annotations returns the annotations that overlap [from, to), of one
+	// service when service is not empty, oldest first.
+	Annotations(ctx context.Context, service string, from, to time.Time) ([]Annotation, error)
+
+	// Prune deletes what is past retention at now: fine and coarse counts,
+	// batch log entries older than both the dedup horizon and the
+	// checkpoint, snapshots.
+	Prune(ctx context.Context, now time.Time) error
+
+	// Size is the store's size on disk in bytes.
+	Size() (int64, error)
+
+	// Close flushes and closes the store.
+	Close() error
+}
+
+// Batch is what one ingest request adds, all or nothing.
+type Batch struct {
+	// ID is the client's batch id; a batch with an ID already logged is not
+	// applied again. Empty for no deduplication.
+	ID string
+	// Received is when the server accepted the batch.
+	Received     time.Time
+	Observations []slo.Observation
+}
+
+// Snapshot is an evaluation as the engine made it at Time, kept for the
+// record of what was known then (the counts may since have been backfilled).
+type Snapshot struct {
+	Series slo.Series
+	Time   time.Time
+	// SLI is nil when the window had no valid events.
+	SLI              *float64
+	BudgetRemaining  float64
+	RemainingMinutes float64
+	BurnRate1h       *float64
+	Status           string
+}
+
+// Annotation marks a deploy, an incident or a note on a service's timeline.
+type Annotation struct {
+	ID      int64
+	Service string
+	// Objective is the SLO name, empty for the whole service.
+	Objective string
+	// Kind is deploy, incident or note.
+	Kind  string
+	Start time.Time
+	// End is zero for a point in time.
+	End    time.Time
+	Text   string
+	Labels map[string]string
+}
+
+// Retention says how long each kind of record is kept.
+type Retention struct {
+	Fine      time.Duration
+	Coarse    time.Duration
+	Snapshots time.Duration
+	// Batches is how long batch ids are remembered for deduplication.
+	Batches time.Duration
+}
+
+// DefaultRetention keeps fine counts 8 days (the 3-day alert windows and a
+// week of detail), coarse counts 400 days (13 months, for year-on-year
+// reviews and SLA disputes), snapshots 400 days and batch ids 24 hours.
+var DefaultRetention = Retention{
+	Fine:      8 * slo.Day,
+	Coarse:    400 * slo.Day,
+	Snapshots: 400 * slo.Day,
+	Batches:   24 * time.Hour,
+}

@@ -26,6 +26,9 @@ type Options struct {
 	// SnapshotEvery is how often Run records evaluations in the store; 5m
 	// by default.
 	SnapshotEvery time.Duration
+	// CheckpointEvery is how often Run saves a checkpoint, which bounds how
+	// much of the batch log a restart after a crash replays; 10m by default.
+	CheckpointEvery time.Duration
 	// PruneEvery is how often Run prunes the store; 1h by default.
 	PruneEvery time.Duration
 	Logger     *slog.Logger
@@ -42,6 +45,9 @@ func (o *Options) defaults() {
 	}
 	if o.SnapshotEvery <= 0 {
 		o.SnapshotEvery = 5 * time.Minute
+	}
+	if o.CheckpointEvery <= 0 {
+		o.CheckpointEvery = 10 * time.Minute
 	}
 	if o.PruneEvery <= 0 {
 		o.PruneEvery = time.Hour
@@ -66,6 +72,9 @@ type Engine struct {
 	plans    map[string]*plan
 	keys     []string // objective keys in spec order
 	series   map[slo.Series]*series
+	// list holds the series in creation order, for ticks: iterating a
+	// slice is several times faster than a map at 100k series.
+	list []*series
 	// byPlan lists each objective's series, its total first.
 	byPlan  map[string][]*series
 	pending []slo.Observation // stamped after the last tick; applied when due
@@ -96,6 +105,7 @@ func (e *Engine) setServices(services []slo.Service) {
 		}
 	}
 	e.series = map[slo.Series]*series{}
+	e.list = nil
 	e.byPlan = map[string][]*series{}
 	e.pending = nil
 	for _, k := range e.keys {
@@ -115,13 +125,34 @@ func (e *Engine) seriesFor(id slo.Series, now time.Time) *series {
 	}
 	s := newSeries(id, p, now)
 	e.series[id] = s
+	e.list = append(e.list, s)
 	e.byPlan[id.Objective] = append(e.byPlan[id.Objective], s)
 	return s
 }
 
-// Load rebuilds the state from the store: the hour buckets of every SLO
-// window and calendar period, the minute buckets of the last fineSpan. It
-// then evaluates once, so the engine answers as soon as it returns.
+// resetObjective forgets every series of the objectives in keys and starts
+// their totals afresh, for a state that could not be restored.
+func (e *Engine) resetObjective(keys map[string]bool, now time.Time) {
+	list := e.list[:0]
+	for _, s := range e.list {
+		if keys[s.id.Objective] {
+			delete(e.series, s.id)
+		} else {
+			list = append(list, s)
+		}
+	}
+	clear(e.list[len(list):])
+	e.list = list
+	for k := range keys {
+		delete(e.byPlan, k)
+		e.seriesFor(slo.Series{Objective: k}, now)
+	}
+}
+
+// Load rebuilds the state from the store: from the checkpoint and the
+// batches logged after it where it can, else, per objective, from the hour
+// buckets of its window and the minute buckets of the last fineSpan. It then
+// evaluates once, so the engine answers as soon as it returns.
 func (e *Engine) Load(ctx context.Context) error {
 	e.ingest.Lock()
 	defer e.ingest.Unlock()
@@ -138,31 +169,110 @@ func (e *Engine) load(ctx context.Context) error {
 		return fmt.Errorf("engine load: %w", err)
 	}
 	e.setServices(e.services)
-	from := now
-	for _, p := range e.plans {
-		start, _ := p.obj.Window.Bounds(now)
-		from = minTime(from, start, now.Add(-3*slo.Day))
+	e.ticked = now
+	restored, err := e.restore(ctx, now)
+	if err != nil {
+		return err
+	}
+	fromRows := map[string]bool{}
+	for _, k := range e.keys {
+		if !restored[k] {
+			fromRows[k] = true
+		}
+	}
+	e.resetObjective(fromRows, now)
+	rows, err := e.loadRows(ctx, now, fromRows)
+	if err != nil {
+		return err
+	}
+	e.lastSeq = seq
+	e.evaluate(now)
+	e.opts.Logger.Info("engine state rebuilt", "series", len(e.series), "from_checkpoint", len(restored),
+		"from_rows", len(fromRows), "rows", rows, "seq", seq, "took", time.Since(began).Round(time.Millisecond))
+	return nil
+}
+
+// restore loads the checkpoint and replays the batches after it. It returns
+// the objectives it restored; the others are for loadRows. A checkpoint
+// that cannot be read is logged and ignored: the buckets hold everything.
+func (e *Engine) restore(ctx context.Context, now time.Time) (map[string]bool, error) {
+	restored, broken := map[string]bool{}, map[string]bool{}
+	var pending []slo.Observation
+	ckpt, err := e.store.LoadCheckpoint(ctx, func(id slo.Series, b []byte) error {
+		s := e.seriesFor(id, now)
+		if s == nil || broken[id.Objective] {
+			return nil
+		}
+		p, err := s.decode(b)
+		if err != nil {
+			e.opts.Logger.Warn("checkpoint state not used; summing the stored buckets", "series", id.String(), "reason", err)
+			broken[id.Objective] = true
+			return nil
+		}
+		restored[id.Objective] = true
+		pending = append(pending, p...)
+		return nil
+	})
+	if err != nil {
+		e.opts.Logger.Warn("checkpoint not loaded; summing the stored buckets", "err", err)
+		return map[string]bool{}, nil
+	}
+	for k := range broken {
+		delete(restored, k)
+	}
+	keep := func(obs []slo.Observation) []slo.Observation {
+		out := obs[:0:0]
+		for _, o := range obs {
+			if restored[o.Series.Objective] {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
+	e.apply(keep(pending))
+	err = e.store.Replay(ctx, ckpt, func(_ int64, obs []slo.Observation) error {
+		e.apply(keep(obs))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine load: replaying the batch log: %w", err)
+	}
+	return restored, nil
+}
+
+// loadRows sums the stored buckets of the objectives in keys.
+func (e *Engine) loadRows(ctx context.Context, now time.Time, keys map[string]bool) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	from := now.Add(-3 * slo.Day)
+	for k := range keys {
+		start, _ := e.plans[k].obj.Window.Bounds(now)
+		from = minTime(from, start)
 	}
 	// Hour buckets before the current hour come from the coarse rows; the
 	// current hour is summed from its minutes, which may run a few minutes
 	// ahead of now and then wait in pending like any early observation.
 	hour := store.Coarse.Truncate(now)
 	rows := 0
-	err = e.store.Scan(ctx, store.Coarse, store.Coarse.Truncate(from), hour, func(o slo.Observation) error {
-		rows++
-		if s := e.seriesFor(o.Series, now); s != nil {
-			s.addCoarse(o.Time, pair{o.Good, o.Valid})
+	err := e.store.Scan(ctx, store.Coarse, store.Coarse.Truncate(from), hour, func(o slo.Observation) error {
+		if !keys[o.Series.Objective] {
+			return nil
 		}
+		rows++
+		e.seriesFor(o.Series, now).addCoarse(o.Time, pair{o.Good, o.Valid})
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("engine load: hour buckets: %w", err)
+		return rows, fmt.Errorf("engine load: hour buckets: %w", err)
 	}
 	err = e.store.Scan(ctx, store.Fine, now.Add(-fineSpan-time.Hour), farFuture, func(o slo.Observation) error {
+		if !keys[o.Series.Objective] {
+			return nil
+		}
 		rows++
 		s := e.seriesFor(o.Series, now)
 		switch {
-		case s == nil:
 		case o.Time.Before(hour):
 			s.fine.add(floorDiv(o.Time.Unix(), fineRes), pair{o.Good, o.Valid})
 		case floorDiv(o.Time.Unix(), fineRes) > s.fine.head:
@@ -173,12 +283,9 @@ func (e *Engine) load(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("engine load: minute buckets: %w", err)
+		return rows, fmt.Errorf("engine load: minute buckets: %w", err)
 	}
-	e.lastSeq = seq
-	e.evaluate(now)
-	e.opts.Logger.Info("engine state rebuilt", "series", len(e.series), "rows", rows, "seq", seq, "took", time.Since(began).Round(time.Millisecond))
-	return nil
+	return rows, nil
 }
 
 // farFuture bounds scans that read to the newest bucket.
@@ -256,15 +363,15 @@ func (e *Engine) evaluate(now time.Time) {
 		now = e.ticked // a clock stepped back does not rewind the rings
 	}
 	e.ticked = now
-	for _, s := range e.series {
-		s.advance(now)
-	}
 	if len(e.pending) > 0 {
+		for _, s := range e.list {
+			s.advance(now)
+		}
 		due := e.pending
 		e.pending = nil
 		e.apply(due)
 	}
-	for _, s := range e.series {
+	for _, s := range e.list {
 		s.evaluate(now)
 	}
 }

@@ -8,8 +8,9 @@ import (
 	"github.com/slo-dev/slo/internal/store"
 )
 
-// Run evaluates every tick until ctx is done, recording snapshots and
-// pruning the store on their own schedules. Ticks time themselves with
+// Run evaluates every tick until ctx is done, recording snapshots, saving
+// checkpoints and pruning the store on their own schedules, and saves a last
+// checkpoint when ctx is done. Ticks time themselves with
 // after, which tests replace to step a fake clock. A tick that overruns the
 // interval is not made up: the next one starts when it is due.
 func (e *Engine) Run(ctx context.Context) error {
@@ -18,10 +19,15 @@ func (e *Engine) Run(ctx context.Context) error {
 
 func (e *Engine) run(ctx context.Context, after func(time.Duration) <-chan time.Time) error {
 	var lastSnap, lastPrune time.Time
+	lastCheckpoint := e.opts.Now()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			// The batches are durable already; the checkpoint only spares
+			// the next start the replay.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			return e.Checkpoint(cctx)
 		case <-after(e.opts.Tick):
 		}
 		began := time.Now()
@@ -34,6 +40,12 @@ func (e *Engine) run(ctx context.Context, after func(time.Duration) <-chan time.
 			lastSnap = now
 			if err := e.store.SaveSnapshots(ctx, e.snapshots()); err != nil {
 				e.opts.Logger.Error("saving snapshots", "err", err)
+			}
+		}
+		if now.Sub(lastCheckpoint) >= e.opts.CheckpointEvery {
+			lastCheckpoint = now
+			if err := e.Checkpoint(ctx); err != nil {
+				e.opts.Logger.Error("saving a checkpoint", "err", err)
 			}
 		}
 		if now.Sub(lastPrune) >= e.opts.PruneEvery {

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+func sameEvaluations(t *testing.T, got, want []Evaluation) {
+	t.Helper()
+	for i := range got { // the status holds since the engine started
+		got[i].StatusSince = want[i].StatusSince
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rebuilt state differs:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestACheckpointAndTheBatchesAfterItRebuildTheState: batches before and
+// after a checkpoint, early ones included, come back exactly.
+func TestACheckpointAndTheBatchesAfterItRebuildTheState(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
+	st := openStore(t, t.TempDir())
+	e := newEngine(t, st, c)
+	minutes(t, e, c.t.Add(-40*slo.Day), c.t.Add(-3*time.Hour), 99, 100, availability, monthly)
+	minutes(t, e, c.t.Add(-3*time.Hour), c.t.Add(2*time.Minute), 90, 100, availability, monthly)
+	e.Evaluate()
+	if err := e.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.step(time.Minute)
+	minutes(t, e, c.t.Add(-10*time.Minute), c.t.Add(time.Minute), 50, 100, availability,
+		slo.Series{Objective: "api/availability", Customer: "acme"})
+	c.step(2 * time.Minute)
+	e.Evaluate()
+	want := e.Evaluations()
+	wantAcme, _ := e.Evaluation(slo.Series{Objective: "api/availability", Customer: "acme"})
+
+	again := newEngine(t, st, c)
+	sameEvaluations(t, again.Evaluations(), want)
+	gotAcme, ok := again.Evaluation(slo.Series{Objective: "api/availability", Customer: "acme"})
+	if !ok || gotAcme.Valid != wantAcme.Valid || gotAcme.Valid != 1100 {
+		t.Fatalf("customer series: got %v valid %g, want valid %g", ok, gotAcme.Valid, wantAcme.Valid)
+	}
+}
+
+// TestAChangedWindowIsSummedFromTheBuckets: a checkpoint taken with a 30-day
+// window does not fit a 40-day one; the stored buckets give the right sum.
+func TestAChangedWindowIsSummedFromTheBuckets(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t, t.TempDir())
+	e := newEngine(t, st, c)
+	minutes(t, e, c.t.Add(-40*slo.Day), c.t, 99, 100, availability)
+	e.Evaluate()
+	if err := e.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	longer := New(st, services(t, strings.Replace(availabilitySpec, "window: 30d", "window: 40d", 1)), Options{Now: c.now})
+	if err := longer.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := longer.Evaluation(availability)
+	if ev.Valid != 40*24*60*100 {
+		t.Fatalf("valid over 40 days = %g, want %d", ev.Valid, 40*24*60*100)
+	}
+}
+
+// TestAStateThatDoesNotDecodeFallsBackToTheBuckets: a damaged checkpoint
+// costs time, never data.
+func TestAStateThatDoesNotDecodeFallsBackToTheBuckets(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t, t.TempDir())
+	e := newEngine(t, st, c)
+	minutes(t, e, c.t.Add(-2*slo.Day), c.t, 99, 100, availability)
+	e.Evaluate()
+	want := e.Evaluations()
+	bad := func(yield func(slo.Series, []byte) bool) {
+		yield(availability, []byte{checkpointVersion, 0x80}) // a varint cut short
+	}
+	if err := st.SaveCheckpoint(context.Background(), e.LastSeq(), bad); err != nil {
+		t.Fatal(err)
+	}
+	sameEvaluations(t, newEngine(t, st, c).Evaluations(), want)
+}
+
+func TestNumbersRoundTrip(t *testing.T) {
+	for _, x := range []float64{0, 1, 2, 1e6, 1 << 52, 0.5, -3, 1e300, 1 << 60} {
+		d := decoder{b: appendNumber(nil, x)}
+		if got := d.number(); got != x || d.err != nil || len(d.b) != 0 {
+			t.Errorf("%g came back as %g (err %v, %d bytes left)", x, got, d.err, len(d.b))
+		}
+	}
+}

@@ -89,17 +89,17 @@ func (s *series) decode(b []byte) (pending []slo.Observation, err error) {
 		}
 		s.cal = cal
 	}
+	var values []pair
 	for _, r := range []*ring{s.fine, s.coarse} {
 		head, n := d.varint(), int64(d.uvarint())
 		if d.err == nil && n != int64(len(r.buf)) {
 			return nil, fmt.Errorf("ring of %d buckets, plan has %d: %w", n, len(r.buf), errIncompatible)
 		}
-		for i := head - n + 1; i <= head && d.err == nil; i++ {
-			p := pair{d.number(), d.number()}
-			if p != (pair{}) {
-				r.add(i, p)
-			}
+		values = values[:0]
+		for i := int64(0); i < n && d.err == nil; i++ {
+			values = append(values, pair{d.number(), d.number()})
 		}
+		r.restore(head-n+1, values)
 	}
 	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
 		t := time.Unix(d.varint(), 0).UTC()

@@ -87,12 +87,13 @@ type Engine struct {
 func New(st store.Store, services []slo.Service, opts Options) *Engine {
 	opts.defaults()
 	e := &Engine{opts: opts, store: st}
-	e.setServices(services)
+	e.setServices(services, false)
 	return e
 }
 
-// setServices plans every objective. The caller holds mu or owns e.
-func (e *Engine) setServices(services []slo.Service) {
+// setServices plans every objective and, when fresh, starts every
+// objective's total series empty. The caller holds mu or owns e.
+func (e *Engine) setServices(services []slo.Service, fresh bool) {
 	e.services = services
 	e.plans = map[string]*plan{}
 	e.keys = nil
@@ -108,6 +109,9 @@ func (e *Engine) setServices(services []slo.Service) {
 	e.list = nil
 	e.byPlan = map[string][]*series{}
 	e.pending = nil
+	if !fresh {
+		return
+	}
 	for _, k := range e.keys {
 		e.seriesFor(slo.Series{Objective: k}, e.opts.Now())
 	}
@@ -168,7 +172,7 @@ func (e *Engine) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("engine load: %w", err)
 	}
-	e.setServices(e.services)
+	e.setServices(e.services, true)
 	e.ticked = now
 	restored, err := e.restore(ctx, now)
 	if err != nil {

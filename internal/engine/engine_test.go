@@ -58,7 +58,7 @@ func services(t *testing.T, text string) []slo.Service {
 	return out
 }
 
-func openStore(t *testing.T, dir string) store.Store {
+func openStore(t testing.TB, dir string) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(dir, "slo.db"), sqlite.Options{})
 	if err != nil {
@@ -287,4 +287,17 @@ func TestADuplicateBatchCountsOnce(t *testing.T) {
 	if ev, _ := e.Evaluation(availability); ev.Valid != 10 {
 		t.Fatalf("valid = %g, want 10", ev.Valid)
 	}
+}
+
+func specParse(text string) ([]slo.Service, []error) {
+	svcs, problems := spec.Parse("bench.yaml", []byte(text))
+	var errs []error
+	for _, p := range problems.Invalid() {
+		errs = append(errs, p)
+	}
+	out := make([]slo.Service, len(svcs))
+	for i, s := range svcs {
+		out[i] = *s
+	}
+	return out, errs
 }

@@ -106,7 +106,9 @@ func (e *Engine) Evaluations() []Evaluation {
 	defer e.mu.RUnlock()
 	out := make([]Evaluation, 0, len(e.keys))
 	for _, k := range e.keys {
-		out = append(out, e.series[slo.Series{Objective: k}].evaluation())
+		if s, ok := e.series[slo.Series{Objective: k}]; ok { // not before Load
+			out = append(out, s.evaluation())
+		}
 	}
 	return out
 }

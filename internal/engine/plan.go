@@ -39,6 +39,8 @@ type plan struct {
 	// coarseKs ends with the SLO window and the SLO window less a day, for
 	// a rolling window (the projection needs both).
 	coarseKs []int64
+	// fineOrder and coarseOrder list the windows of each ring by length.
+	fineOrder, coarseOrder []int
 	// slo and sloLessDay index coarseKs; -1 for a calendar window, and
 	// sloLessDay also for a window of a day or less.
 	slo, sloLessDay int
@@ -90,6 +92,7 @@ func newPlan(svc *slo.Service, obj *slo.Objective) *plan {
 			p.coarseKs = append(p.coarseKs, k-24)
 		}
 	}
+	p.fineOrder, p.coarseOrder = byLength(p.fineKs), byLength(p.coarseKs)
 	p.w1h, p.w6h, p.w1d = p.window(time.Hour), p.window(6*time.Hour), p.window(slo.Day)
 	return p
 }

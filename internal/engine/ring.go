@@ -1,5 +1,7 @@
 package engine
 
+import "sort"
+
 // pair is a count of good and valid events.
 type pair struct{ good, valid float64 }
 
@@ -18,23 +20,38 @@ type ring struct {
 	res  int64
 	buf  []pair
 	head int64
-	// ks are the windows' lengths in buckets and full their running sums.
+	// ks are the windows' lengths in buckets and full their running sums;
+	// old[w] is a copy of bucket head-ks[w], the one partly inside window w.
+	// Keeping it beside the sums means a tick reads a few contiguous words
+	// per ring instead of one scattered bucket per window, which at 100k
+	// series is the difference between cache hits and misses.
 	ks   []int64
 	full []pair
+	old  []pair
+	// order lists the windows by length, for resum.
+	order []int
 }
 
-func newRing(res int64, ks []int64, head int64) *ring {
+func newRing(res int64, ks []int64, order []int, head int64) *ring {
 	kmax := int64(1)
 	for _, k := range ks {
 		kmax = max(kmax, k)
 	}
-	return &ring{res: res, buf: make([]pair, kmax+1), head: head, ks: ks, full: make([]pair, len(ks))}
+	sums := make([]pair, 2*len(ks))
+	return &ring{res: res, buf: make([]pair, kmax+1), head: head, ks: ks, full: sums[:len(ks)], old: sums[len(ks):], order: order}
 }
 
-func (r *ring) slot(i int64) *pair {
-	n := int64(len(r.buf))
-	return &r.buf[((i%n)+n)%n]
+// byLength returns the indexes of ks ordered by length, shortest first.
+func byLength(ks []int64) []int {
+	order := make([]int, len(ks))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ks[order[a]] < ks[order[b]] })
+	return order
 }
+
+func (r *ring) slot(i int64) *pair { return &r.buf[r.index(i)] }
 
 // holds reports whether bucket i is in the ring.
 func (r *ring) holds(i int64) bool { return i <= r.head && i > r.head-int64(len(r.buf)) }
@@ -48,8 +65,11 @@ func (r *ring) add(i int64, p pair) bool {
 	}
 	r.slot(i).add(p)
 	for w, k := range r.ks {
-		if r.head-i < k {
+		switch age := r.head - i; {
+		case age < k:
 			r.full[w].add(p)
+		case age == k:
+			r.old[w].add(p)
 		}
 	}
 	return true
@@ -76,6 +96,7 @@ func (r *ring) advance(to int64) {
 	if to-r.head >= n {
 		clear(r.buf)
 		clear(r.full)
+		clear(r.old)
 		r.head = to
 		return
 	}
@@ -83,7 +104,8 @@ func (r *ring) advance(to int64) {
 		r.head++
 		*r.slot(r.head) = pair{} // was head-n: in no window any more
 		for w, k := range r.ks {
-			r.full[w].sub(*r.slot(r.head - k))
+			r.old[w] = *r.slot(r.head - k)
+			r.full[w].sub(r.old[w])
 		}
 		if r.head%n == 0 {
 			r.resum()
@@ -91,22 +113,49 @@ func (r *ring) advance(to int64) {
 	}
 }
 
-// resum recomputes every window's running sum from the buckets.
+// resum recomputes every window's running sum from the buckets, in one
+// walk back from head: each window's sum is the walk's total once it has
+// gone as far back as the window.
 func (r *ring) resum() {
-	for w, k := range r.ks {
-		var s pair
-		for i := r.head - k + 1; i <= r.head; i++ {
-			s.add(*r.slot(i))
+	var acc pair
+	d := int64(0) // buckets summed so far: head-d+1..head
+	j := r.index(r.head)
+	for _, w := range r.order {
+		for ; d < r.ks[w]; d++ {
+			acc.add(r.buf[j])
+			if j--; j < 0 { // walking back without a division per bucket
+				j = len(r.buf) - 1
+			}
 		}
-		r.full[w] = s
+		r.full[w] = acc
+		r.old[w] = r.buf[j]
 	}
+}
+
+// index is where bucket i lives in buf.
+func (r *ring) index(i int64) int {
+	n := int64(len(r.buf))
+	return int(((i % n) + n) % n)
+}
+
+// restore fills a ring that holds nothing yet with the buckets from..from+
+// len(values)-1, dropping those it does not hold, and sums its windows.
+func (r *ring) restore(from int64, values []pair) {
+	lo, hi := max(from, r.head-int64(len(r.buf))+1), min(from+int64(len(values))-1, r.head)
+	j := r.index(lo)
+	for i := lo; i <= hi; i++ {
+		r.buf[j] = values[i-from]
+		if j++; j == len(r.buf) {
+			j = 0
+		}
+	}
+	r.resum()
 }
 
 // sum is window w's count at phase, the elapsed fraction (0..1) of bucket
 // head: the running sum plus the part of the oldest bucket still inside.
 func (r *ring) sum(w int, phase float64) pair {
-	s := r.full[w]
-	old := *r.slot(r.head - r.ks[w])
+	s, old := r.full[w], r.old[w]
 	f := 1 - phase
 	s.good += f * old.good
 	s.valid += f * old.valid

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -12,7 +13,7 @@ import (
 func TestRingMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ks := []int64{1, 5, 30, 60}
-	r := newRing(60, ks, 1000)
+	r := newRing(60, ks, byLength(ks), 1000)
 	counts := map[int64]pair{}
 	for step := 0; step < 20000; step++ {
 		switch rng.IntN(10) {
@@ -51,7 +52,7 @@ func TestRingMatchesBruteForce(t *testing.T) {
 }
 
 func TestRingSetReplacesABucket(t *testing.T) {
-	r := newRing(60, []int64{2}, 10)
+	r := newRing(60, []int64{2}, []int{0}, 10)
 	r.add(10, pair{1, 2})
 	r.add(9, pair{3, 4})
 	if !r.set(10, pair{5, 5}) {
@@ -70,5 +71,23 @@ func TestFloorDivRoundsDown(t *testing.T) {
 		if got := floorDiv(c.a, c.b); got != c.want {
 			t.Errorf("floorDiv(%d, %d) = %d, want %d", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+// TestRestoreKeepsWhatTheRingHolds: buckets before the ring's reach and
+// after its head are dropped, the rest summed as if added one by one.
+func TestRestoreKeepsWhatTheRingHolds(t *testing.T) {
+	ks := []int64{3, 1}
+	want := newRing(60, ks, byLength(ks), 100)
+	got := newRing(60, ks, byLength(ks), 100)
+	var values []pair
+	for i := int64(90); i <= 103; i++ {
+		p := pair{float64(i), float64(2 * i)}
+		values = append(values, p)
+		want.add(i, p)
+	}
+	got.restore(90, values)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("restored ring\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -65,7 +65,10 @@ func (e *Engine) snapshots() []store.Snapshot {
 	defer e.mu.RUnlock()
 	out := make([]store.Snapshot, 0, len(e.keys))
 	for _, k := range e.keys {
-		s := e.series[slo.Series{Objective: k}]
+		s, ok := e.series[slo.Series{Objective: k}]
+		if !ok {
+			continue
+		}
 		r := &s.last
 		b := s.budget()
 		snap := store.Snapshot{Series: s.id, Time: r.at, Status: r.status.String()}

@@ -39,8 +39,8 @@ type result struct {
 func newSeries(id slo.Series, p *plan, now time.Time) *series {
 	s := &series{id: id, plan: p}
 	s.target, s.tier = p.target(id.Customer)
-	s.fine = newRing(fineRes, p.fineKs, floorDiv(now.Unix(), fineRes))
-	s.coarse = newRing(coarseRes, p.coarseKs, floorDiv(now.Unix(), coarseRes))
+	s.fine = newRing(fineRes, p.fineKs, p.fineOrder, floorDiv(now.Unix(), fineRes))
+	s.coarse = newRing(coarseRes, p.coarseKs, p.coarseOrder, floorDiv(now.Unix(), coarseRes))
 	if p.obj.Window.IsCalendar() {
 		s.calStart, s.calEnd = p.obj.Window.Bounds(now)
 	}

@@ -116,7 +116,7 @@ func heap() uint64 {
 func BenchmarkRestart(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("slos=%d", n), func(b *testing.B) {
-			st := openStore(b, b.TempDir())
+			st := openStore(b, b.TempDir(), func() time.Time { return benchStart })
 			e := filled(b, st, n, "30d")
 			ctx := context.Background()
 			if err := e.Checkpoint(ctx); err != nil {

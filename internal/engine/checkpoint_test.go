@@ -24,7 +24,7 @@ func sameEvaluations(t *testing.T, got, want []Evaluation) {
 // after a checkpoint, early ones included, come back exactly.
 func TestACheckpointAndTheBatchesAfterItRebuildTheState(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
-	st := openStore(t, t.TempDir())
+	st := openStore(t, t.TempDir(), c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-40*slo.Day), c.t.Add(-3*time.Hour), 99, 100, availability, monthly)
 	minutes(t, e, c.t.Add(-3*time.Hour), c.t.Add(2*time.Minute), 90, 100, availability, monthly)
@@ -52,7 +52,7 @@ func TestACheckpointAndTheBatchesAfterItRebuildTheState(t *testing.T) {
 // window does not fit a 40-day one; the stored buckets give the right sum.
 func TestAChangedWindowIsSummedFromTheBuckets(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
-	st := openStore(t, t.TempDir())
+	st := openStore(t, t.TempDir(), c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-40*slo.Day), c.t, 99, 100, availability)
 	e.Evaluate()
@@ -73,7 +73,7 @@ func TestAChangedWindowIsSummedFromTheBuckets(t *testing.T) {
 // costs time, never data.
 func TestAStateThatDoesNotDecodeFallsBackToTheBuckets(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
-	st := openStore(t, t.TempDir())
+	st := openStore(t, t.TempDir(), c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-2*slo.Day), c.t, 99, 100, availability)
 	e.Evaluate()

@@ -58,9 +58,11 @@ func services(t *testing.T, text string) []slo.Service {
 	return out
 }
 
-func openStore(t testing.TB, dir string) store.Store {
+// openStore opens a store in dir on the test's clock: the store and the
+// engine must agree on the time, as they do in the server.
+func openStore(t testing.TB, dir string, now func() time.Time) store.Store {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(dir, "slo.db"), sqlite.Options{})
+	st, err := sqlite.Open(filepath.Join(dir, "slo.db"), sqlite.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +110,7 @@ func value(x float64) *float64 { return &x }
 // a minute on a 99.9% SLO.
 func TestAnHourAtFullErrorsMovesBudgetAndBurnRatesAsTheMathSays(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
-	e := newEngine(t, openStore(t, t.TempDir()), c)
+	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	start := c.t.Add(-30 * slo.Day)
 	minutes(t, e, start, c.t.Add(-time.Hour), 100, 100, availability)
 	minutes(t, e, c.t.Add(-time.Hour), c.t, 0, 100, availability)
@@ -155,7 +157,7 @@ func TestAnHourAtFullErrorsMovesBudgetAndBurnRatesAsTheMathSays(t *testing.T) {
 // minute has left the window.
 func TestBurnRatesFollowTheClockWithinABucket(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
-	e := newEngine(t, openStore(t, t.TempDir()), c)
+	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(-2*time.Hour), c.t.Add(-59*time.Minute), 100, 100, availability)
 	minutes(t, e, c.t.Add(-59*time.Minute), c.t, 0, 100, availability)
 	c.step(30 * time.Second)
@@ -168,7 +170,7 @@ func TestBurnRatesFollowTheClockWithinABucket(t *testing.T) {
 
 func TestNoValidEventsIsNoDataNeverZeroOrFull(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
-	e := newEngine(t, openStore(t, t.TempDir()), c)
+	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	ev, ok := e.Evaluation(availability)
 	if !ok {
 		t.Fatal("no evaluation for a spec'd SLO")
@@ -187,7 +189,7 @@ func TestNoValidEventsIsNoDataNeverZeroOrFull(t *testing.T) {
 // TestEventsAgeOutOfARollingWindow: bad events 31 days old no longer count.
 func TestEventsAgeOutOfARollingWindow(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
-	e := newEngine(t, openStore(t, t.TempDir()), c)
+	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(-2*time.Hour), c.t, 90, 100, availability)
 	e.Evaluate()
 	if ev, _ := e.Evaluation(availability); ev.Status != "exhausted" {
@@ -210,7 +212,7 @@ func TestEventsAgeOutOfARollingWindow(t *testing.T) {
 // TestACalendarMonthStartsAfresh: the monthly SLO counts this month only.
 func TestACalendarMonthStartsAfresh(t *testing.T) {
 	c := &clock{time.Date(2026, 10, 31, 23, 0, 0, 0, time.UTC)}
-	e := newEngine(t, openStore(t, t.TempDir()), c)
+	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(-24*time.Hour), c.t, 50, 100, monthly)
 	e.Evaluate()
 	ev, _ := e.Evaluation(monthly)
@@ -233,7 +235,7 @@ func TestACalendarMonthStartsAfresh(t *testing.T) {
 func TestStateIsRebuiltFromTheStore(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
-	st := openStore(t, dir)
+	st := openStore(t, dir, c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-40*slo.Day), c.t.Add(-3*time.Hour), 99, 100, availability, monthly)
 	minutes(t, e, c.t.Add(-3*time.Hour), c.t.Add(2*time.Minute), 90, 100, availability, monthly)
@@ -256,7 +258,7 @@ func TestStateIsRebuiltFromTheStore(t *testing.T) {
 // clock is counted once its minute comes, not before and not twice.
 func TestEarlyEventsWaitForTheirTime(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
-	e := newEngine(t, openStore(t, t.TempDir()), c)
+	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(3*time.Minute), c.t.Add(4*time.Minute), 100, 100, availability)
 	e.Evaluate()
 	if ev, _ := e.Evaluation(availability); ev.Valid != 0 {
@@ -275,7 +277,7 @@ func TestEarlyEventsWaitForTheirTime(t *testing.T) {
 // takes, so a resent batch id changes nothing.
 func TestADuplicateBatchCountsOnce(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
-	e := newEngine(t, openStore(t, t.TempDir()), c)
+	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	b := store.Batch{ID: "b-1", Observations: []slo.Observation{{Series: availability, Time: c.t.Add(-time.Minute), Good: 5, Valid: 10}}}
 	for i := 0; i < 2; i++ {
 		_, dup, err := e.Append(context.Background(), b)

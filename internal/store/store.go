@@ -37,7 +37,10 @@ var ErrClosed = errors.New("store closed")
 // method is safe for concurrent use.
 type Store interface {
 	// Append writes a batch of observations durably, adding each to the fine
-	// and the coarse bucket holding its time, and records the batch in the
+	// and the coarse bucket holding its time (to the coarse one only when
+	// the fine bucket is already past its retention by the store's clock,
+	// so that a backfill of months does not write minutes to prune), and
+	// records the batch in the
 	// batch log under the next sequence number. When it returns nil the
 	// batch is on disk. A non-empty ID already in the log makes Append a
 	// no-op that returns that batch's sequence and duplicate true. A batch

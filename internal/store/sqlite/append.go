@@ -52,7 +52,11 @@ func (db *DB) Append(ctx context.Context, b store.Batch) (seq int64, duplicate b
 	}
 	agg.fine = agg.withIDs(agg.fine)
 	agg.coarse = agg.withIDs(agg.coarse)
-	if err := db.stmts.fine.upsert(ctx, tx, agg.fine); err != nil {
+	// Minute rows past their retention would only be pruned: a backfill of
+	// months writes its hours and the last days' minutes, not months of
+	// minutes. The log keeps every row, since a replay needs them.
+	cutoff := db.opts.Now().Add(-db.opts.Retention.Fine).Unix()
+	if err := db.stmts.fine.upsert(ctx, tx, recentRows(agg.fine, cutoff)); err != nil {
 		return 0, false, db.fail("append fine counts", err)
 	}
 	if err := db.stmts.coarse.upsert(ctx, tx, agg.coarse); err != nil {
@@ -179,6 +183,26 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// recentRows returns the rows with a bucket at or after cutoff.
+func recentRows(rows []row, cutoff int64) []row {
+	var out []row
+	for i, r := range rows {
+		if r.bucket < cutoff {
+			if out == nil {
+				out = append(make([]row, 0, len(rows)), rows[:i]...)
+			}
+			continue
+		}
+		if out != nil {
+			out = append(out, r)
+		}
+	}
+	if out == nil {
+		return rows
+	}
+	return out
 }
 
 func sortRows(rows []row) {

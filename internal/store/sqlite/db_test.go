@@ -17,14 +17,19 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "slo.db"))
+		db, err := Open(filepath.Join(t.TempDir(), "slo.db"), Options{Now: storetest.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
 	})
 }
 
 // open opens the database at path, failing the test on an error.
 func open(t *testing.T, path string) *DB {
 	t.Helper()
-	db, err := Open(path, Options{})
+	db, err := Open(path, Options{Now: storetest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

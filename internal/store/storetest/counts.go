@@ -32,6 +32,11 @@ func testCounts(t *testing.T, open func(*testing.T) store.Store) {
 		fine:    []slo.Observation{ob("a/x", at(minute), 3, 4), ob("a/x", at(2*minute), 1, 2)},
 		coarse:  []slo.Observation{ob("a/x", t0, 4, 6)},
 	}, {
+		name:    "a minute already past the fine retention when appended is kept in its hour only",
+		batches: [][]slo.Observation{{ob("a/x", at(-9*24*hour), 1, 2), ob("a/x", t0, 3, 4)}},
+		fine:    []slo.Observation{ob("a/x", t0, 3, 4)},
+		coarse:  []slo.Observation{ob("a/x", at(-9*24*hour), 1, 2), ob("a/x", t0, 3, 4)},
+	}, {
 		name:    "observations in different hours are separate coarse buckets",
 		batches: [][]slo.Observation{{ob("a/x", at(hour+59*minute), 1, 1), ob("a/x", at(-time.Second), 2, 2)}},
 		fine:    []slo.Observation{ob("a/x", at(-minute), 2, 2), ob("a/x", at(hour+59*minute), 1, 1)},

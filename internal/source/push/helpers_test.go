@@ -1,0 +1,94 @@
+package push
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/spec"
+	"github.com/slo-dev/slo/internal/store"
+)
+
+// platformSpec is the seed's notification platform: two event streams
+// (api, delivery), four objectives, customer tiers and a weekly
+// maintenance window on Sundays 02:00-02:30 UTC.
+const platformSpec = "../../../examples/notification-platform.yaml"
+
+// loadServices reads spec files for a test.
+func loadServices(t testing.TB, files ...string) []slo.Service {
+	t.Helper()
+	svcs, problems := spec.Load(files...)
+	if bad := problems.Invalid(); len(bad) > 0 {
+		t.Fatalf("loading %v: %v", files, bad)
+	}
+	out := make([]slo.Service, len(svcs))
+	for i, s := range svcs {
+		out[i] = *s
+	}
+	return out
+}
+
+// parseServices reads a spec given as text.
+func parseServices(t testing.TB, yaml string) []slo.Service {
+	t.Helper()
+	svcs, problems := spec.Parse("test.yaml", []byte(yaml))
+	if bad := problems.Invalid(); len(bad) > 0 {
+		t.Fatalf("parsing the spec: %v", bad)
+	}
+	out := make([]slo.Service, len(svcs))
+	for i, s := range svcs {
+		out[i] = *s
+	}
+	return out
+}
+
+// fakeSink is a store in memory: it keeps batches and deduplicates by ID,
+// or fails every append with err.
+type fakeSink struct {
+	mu      sync.Mutex
+	err     error
+	batches []store.Batch
+	ids     map[string]int64
+}
+
+func (s *fakeSink) Append(_ context.Context, b store.Batch) (int64, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return 0, false, s.err
+	}
+	if seq, ok := s.ids[b.ID]; ok && b.ID != "" {
+		return seq, true, nil
+	}
+	s.batches = append(s.batches, b)
+	seq := int64(len(s.batches))
+	if b.ID != "" {
+		if s.ids == nil {
+			s.ids = map[string]int64{}
+		}
+		s.ids[b.ID] = seq
+	}
+	return seq, false, nil
+}
+
+// sums adds up every observation appended, by "series minute".
+func (s *fakeSink) sums() map[string][2]float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][2]float64{}
+	for _, b := range s.batches {
+		for _, o := range b.Observations {
+			k := o.Series.String() + " " + o.Time.Format("15:04")
+			v := out[k]
+			out[k] = [2]float64{v[0] + o.Good, v[1] + o.Valid}
+		}
+	}
+	return out
+}
+
+// fixedClock is a clock the test sets.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) now() time.Time { return c.t }

@@ -49,6 +49,8 @@ var commands = map[string]command{
 	"explain":  {explainSummary, runExplain},
 	"doc":      {docSummary, runDoc},
 	"convert":  {convertSummary, runConvert},
+	"serve":    {serveSummary, runServe},
+	"push":     {pushSummary, runPush},
 }
 
 // Run runs the command line args; main's only job is to call it.

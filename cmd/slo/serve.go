@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/slo-dev/slo/examples"
+	"github.com/slo-dev/slo/internal/api"
+	"github.com/slo-dev/slo/internal/demo"
+	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/source/push"
+	"github.com/slo-dev/slo/internal/spec"
+	"github.com/slo-dev/slo/internal/store"
+	"github.com/slo-dev/slo/internal/store/sqlite"
+)
+
+const serveSummary = "run the platform: take events, evaluate every SLO, serve the API and /metrics"
+
+// serveFlags are slo serve's settings.
+type serveFlags struct {
+	specs   []string
+	demo    bool
+	dataDir string
+	listen  string
+	tick    time.Duration
+	ckpt    time.Duration
+	tokens  api.Tokens
+	fine    time.Duration
+	coarse  time.Duration
+}
+
+type listFlag struct{ list *[]string }
+
+func (l listFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+func (l listFlag) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*l.list = append(*l.list, x)
+		}
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var f serveFlags
+	fs := newFlags(e, "serve", "[-c SPEC]... [--demo] [flags]", serveSummary)
+	fs.Var(listFlag{&f.specs}, "c", "a spec file to serve (repeat, or separate with commas)")
+	fs.BoolVar(&f.demo, "demo", false, "serve the notification platform example with 30 days of synthetic traffic and live traffic after, in a temporary data directory unless --data-dir is given")
+	fs.StringVar(&f.dataDir, "data-dir", "", "the directory of the database (default ./slo-data)")
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "the address to serve on")
+	fs.DurationVar(&f.tick, "tick", 10*time.Second, "how often every SLO is evaluated")
+	fs.DurationVar(&f.ckpt, "checkpoint-every", 10*time.Minute, "how often the engine's state is saved, which bounds what a restart after a crash replays")
+	fs.DurationVar(&f.fine, "retention-fine", store.DefaultRetention.Fine, "how long minute counts are kept")
+	fs.DurationVar(&f.coarse, "retention-coarse", store.DefaultRetention.Coarse, "how long hour counts are kept (13 months serve year-on-year reviews)")
+	fs.Var(listFlag{&f.tokens.Ingest}, "ingest-token", "a bearer token that may push events (or $SLO_INGEST_TOKEN); when no ingest or admin token is set, one is made and written to DATA_DIR/ingest.token")
+	fs.Var(listFlag{&f.tokens.Read}, "read-token", "a bearer token that may read (or $SLO_READ_TOKEN); reading is open when none is set")
+	fs.Var(listFlag{&f.tokens.Admin}, "admin-token", "a bearer token that may do anything, reload included (or $SLO_ADMIN_TOKEN)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return helpOr(err)
+	}
+	f.specs = append(f.specs, rest...)
+	if len(f.specs) == 0 && !f.demo {
+		return usageError("serve: give spec files with -c, or --demo")
+	}
+	for env, list := range map[string]*[]string{"SLO_INGEST_TOKEN": &f.tokens.Ingest, "SLO_READ_TOKEN": &f.tokens.Read, "SLO_ADMIN_TOKEN": &f.tokens.Admin} {
+		_ = listFlag{list}.Set(os.Getenv(env))
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return serve(ctx, e, f, log)
+}
+
+// serveLoad reads the specs to serve: the files, or the embedded demo.
+func serveLoad(e *env, f serveFlags) ([]slo.Service, error) {
+	var ptrs []*slo.Service
+	if f.demo && len(f.specs) == 0 {
+		s, problems := spec.Parse(examples.NotificationPlatformFile, examples.NotificationPlatform)
+		if bad := problems.Invalid(); len(bad) > 0 {
+			return nil, fmt.Errorf("the embedded demo spec is invalid: %v", bad[0])
+		}
+		ptrs = s
+	} else {
+		s, err := load(e, f.specs)
+		if err != nil {
+			return nil, err
+		}
+		ptrs = s
+	}
+	out := make([]slo.Service, len(ptrs))
+	for i, p := range ptrs {
+		out[i] = *p
+	}
+	return out, nil
+}
+
+func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
+	services, err := serveLoad(e, f)
+	if err != nil {
+		return err
+	}
+	if f.dataDir == "" {
+		f.dataDir = "slo-data"
+		if f.demo {
+			if f.dataDir, err = os.MkdirTemp("", "slo-demo-"); err != nil {
+				return err
+			}
+			defer os.RemoveAll(f.dataDir)
+		}
+	}
+	if err := os.MkdirAll(f.dataDir, 0o750); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if len(f.tokens.Ingest) == 0 && len(f.tokens.Admin) == 0 {
+		tok, path, err := makeToken(f.dataDir)
+		if err != nil {
+			return err
+		}
+		f.tokens.Ingest = []string{tok}
+		log.Info("no ingest token given: pushing needs the token in " + path)
+	}
+	ret := store.DefaultRetention
+	ret.Fine, ret.Coarse = f.fine, f.coarse
+	st, err := sqlite.Open(filepath.Join(f.dataDir, "slo.db"), sqlite.Options{Retention: ret})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var metrics *api.Metrics
+	eng := engine.New(st, services, engine.Options{Tick: f.tick, CheckpointEvery: f.ckpt, Logger: log, OnTick: func(d time.Duration) {
+		metrics.Tick.Observe(d.Seconds())
+	}})
+	ingest := push.NewHandler(eng, push.Options{Observe: func(outcome string, items int, st push.Stats) {
+		metrics.ObserveBatch(outcome, items, st.Counted, st.Excluded, st.Ignored, st.Unmatched)
+	}})
+	ingest.SetRouter(push.NewRouter(services))
+	var srv *api.Server
+	reload := func(ctx context.Context) error {
+		return serveReload(ctx, e, f, eng, ingest, log)
+	}
+	srv = api.New(api.Config{Engine: eng, Annotations: st, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
+	metrics = api.NewMetrics(reg, eng, func() float64 {
+		n, _ := st.Size()
+		return float64(n)
+	})
+
+	l, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := srv.HTTPServer(f.listen)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(l) }()
+	fmt.Fprintf(e.stdout, "slo: serving %d SLOs on http://%s (data in %s)\n", len(eng.Keys()), l.Addr(), f.dataDir)
+
+	if err := eng.Load(ctx); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if f.demo {
+		if err := startDemo(ctx, &wg, eng, services, log); err != nil {
+			return err
+		}
+	}
+	eng.Evaluate()
+	srv.SetReady(true)
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = eng.Run(ctx) }()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			if err := reload(ctx); err != nil {
+				log.Error("reload failed; still serving the previous specs", "err", err)
+			}
+		case err := <-served:
+			return fmt.Errorf("serve: %w", err)
+		case <-ctx.Done():
+			log.Info("shutting down")
+			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer scancel()
+			if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("shutdown", "err", err)
+			}
+			return nil
+		}
+	}
+}
+
+// serveReload reads the specs again and swaps them in; on any error the old
+// ones stay.
+func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, ingest *push.Handler, log *slog.Logger) error {
+	services, err := serveLoad(e, f)
+	if err != nil {
+		return err
+	}
+	if err := eng.Reload(ctx, services); err != nil {
+		return err
+	}
+	ingest.SetRouter(push.NewRouter(services))
+	log.Info("specs reloaded", "slos", len(eng.Keys()))
+	return nil
+}
+
+// startDemo backfills 30 days of the demo's traffic, unless the data dir
+// already holds it (a restart with --data-dir), then feeds it live from
+// where the backfill ended, with no gap.
+func startDemo(ctx context.Context, wg *sync.WaitGroup, eng *engine.Engine, services []slo.Service, log *slog.Logger) error {
+	router := push.NewRouter(services)
+	classify := func(evs []slo.Event) []slo.Observation {
+		obs, _ := router.Classify(evs)
+		return obs
+	}
+	gen := demo.New(demo.Config{Chunk: slo.Day}) // a batch a day: 30 commits, not 720
+	end := time.Now()
+	if eng.LastSeq() == 0 {
+		began := time.Now()
+		if err := gen.Backfill(ctx, eng, classify, end.Add(-30*slo.Day), end); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		log.Info("demo: 30 days of traffic backfilled", "took", time.Since(began).Round(time.Millisecond))
+	} else {
+		log.Info("demo: the data dir has data already; live traffic only")
+	}
+	first := true
+	clock := func() time.Time { // Live's first reading is where the backfill ended
+		if first {
+			first = false
+			return end
+		}
+		return time.Now()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := gen.Live(ctx, eng, classify, clock, 5*time.Second); err != nil && ctx.Err() == nil {
+			log.Error("demo: live traffic stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// makeToken returns the ingest token kept in dir, making it on first use.
+func makeToken(dir string) (token, path string, err error) {
+	path = filepath.Join(dir, "ingest.token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), path, nil
+	}
+	buf := make([]byte, 24)
+	_, _ = rand.Read(buf)
+	token = hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return "", "", fmt.Errorf("ingest token: %w", err)
+	}
+	return token, path, nil
+}

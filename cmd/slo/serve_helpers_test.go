@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A server under test: in process (startServe) or a child process
+// (startChild), reached over loopback.
+type server struct {
+	base  string
+	token string
+	done  chan error // in process: Run's result
+	cmd   *exec.Cmd  // child process
+	log   *bytes.Buffer
+}
+
+var addrLine = regexp.MustCompile(`on (http://[0-9.:]+)`)
+
+// startServe runs slo serve in this process with args, on a free loopback
+// port, and waits until it is ready. It stops when the test ends.
+func startServe(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	s := &server{done: make(chan error, 1), log: &bytes.Buffer{}}
+	logw := &lockedWriter{w: s.log}
+	go func() {
+		s.done <- Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), pw, logw)
+		pw.Close()
+	}()
+	s.base = readAddr(t, pr)
+	go io.Copy(io.Discard, pr)
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-s.done:
+			if err != nil {
+				t.Errorf("serve returned %v\nlog:\n%s", err, logw)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("serve did not stop within 30s of its context's end")
+		}
+	})
+	s.waitReady(t)
+	return s
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
+
+func readAddr(t *testing.T, r io.Reader) string {
+	t.Helper()
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed no address: %v", err)
+	}
+	m := addrLine.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("no address in %q", line)
+	}
+	return m[1]
+}
+
+func (s *server) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("server at %s not ready within 60s; log:\n%s", s.base, s.log)
+}
+
+// sloBinary builds the slo command once per test run.
+var sloBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "slo-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "slo")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// startChild runs slo serve as a child process, to be killed.
+func startChild(t *testing.T, args ...string) *server {
+	t.Helper()
+	bin, err := sloBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{log: &bytes.Buffer{}}
+	s.cmd = exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	s.cmd.Stderr = s.log
+	out, err := s.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.kill() })
+	s.base = readAddr(t, out)
+	go io.Copy(io.Discard, out)
+	s.waitReady(t)
+	return s
+}
+
+func (s *server) kill() {
+	if s.cmd != nil && s.cmd.ProcessState == nil {
+		_ = s.cmd.Process.Kill() // SIGKILL: no shutdown, no final checkpoint
+		_ = s.cmd.Wait()
+	}
+}
+
+// do sends a request and decodes the JSON answer into out, returning the
+// status.
+func (s *server) do(t *testing.T, method, path, token string, body io.Reader, header map[string]string, out any) int {
+	t.Helper()
+	code, err := s.try(method, path, token, body, header, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+func (s *server) try(method, path, token string, body io.Reader, header map[string]string, out any) (int, error) {
+	req, err := http.NewRequest(method, s.base+path, body)
+	if err != nil {
+		return 0, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %d %s: %v", method, path, resp.StatusCode, data, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// evaluation is the part of GET /api/v1/slos/{service}/{slo} the tests read.
+type evaluation struct {
+	Time        time.Time `json:"time"`
+	Service     string    `json:"service"`
+	SLO         string    `json:"slo"`
+	Good        float64   `json:"good"`
+	Valid       float64   `json:"valid"`
+	SLI         *float64  `json:"sli"`
+	Status      string    `json:"status"`
+	BurnRate1h  *float64  `json:"burn_rate_1h"`
+	BurnRate6h  *float64  `json:"burn_rate_6h"`
+	BurnRate24h *float64  `json:"burn_rate_24h"`
+	Budget      struct {
+		TotalMinutes     float64 `json:"total_minutes"`
+		ConsumedMinutes  float64 `json:"consumed_minutes"`
+		RemainingMinutes float64 `json:"remaining_minutes"`
+		RemainingRatio   float64 `json:"remaining_ratio"`
+	} `json:"budget"`
+}
+
+// evaluation returns the SLO's evaluation from the first tick after now,
+// so that what was pushed before the call is in it.
+func (s *server) evaluation(t *testing.T, key string) evaluation {
+	t.Helper()
+	return s.evaluationAs(t, key, "")
+}
+
+func (s *server) evaluationAs(t *testing.T, key, token string) evaluation {
+	t.Helper()
+	since := time.Now()
+	deadline := since.Add(30 * time.Second)
+	for {
+		var ev evaluation
+		if code := s.do(t, "GET", "/api/v1/slos/"+key, token, nil, nil, &ev); code != http.StatusOK {
+			t.Fatalf("GET %s: %d", key, code)
+		}
+		if ev.Time.After(since) {
+			return ev
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no tick of %s within 30s", key)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

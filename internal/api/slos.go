@@ -1,0 +1,151 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// SLO is one objective as the API shows it: its last evaluation and what the
+// spec says of it.
+type SLO struct {
+	engine.Evaluation
+	Description string            `json:"description,omitempty"`
+	Owner       string            `json:"owner,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Customers   int               `json:"customers"`
+}
+
+func (s *Server) view(ev engine.Evaluation) SLO {
+	v := SLO{Evaluation: ev}
+	for _, svc := range s.Engine.Services() {
+		if svc.Name != ev.Service {
+			continue
+		}
+		v.Owner = svc.Owner
+		if o, ok := svc.Objective(ev.SLO); ok {
+			v.Description, v.Labels = o.Description, o.Labels
+			v.Customers = len(s.Engine.Customers(o.Key()))
+		}
+	}
+	return v
+}
+
+// listSLOs answers every objective's evaluation, filtered by ?service= and
+// ?status= when given.
+func (s *Server) listSLOs(w http.ResponseWriter, r *http.Request) {
+	service, status := r.URL.Query().Get("service"), r.URL.Query().Get("status")
+	if status != "" {
+		if _, ok := slo.ParseStatus(status); !ok {
+			writeError(w, http.StatusBadRequest, "status %q: want no_data, healthy, warning, critical or exhausted", status)
+			return
+		}
+	}
+	out := []SLO{}
+	for _, ev := range s.Engine.Evaluations() {
+		if (service == "" || ev.Service == service) && (status == "" || ev.Status == status) {
+			out = append(out, s.view(ev))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"slos": out})
+}
+
+func seriesOf(r *http.Request) slo.Series {
+	return slo.Series{Objective: r.PathValue("service") + "/" + r.PathValue("slo"), Customer: r.PathValue("customer")}
+}
+
+func (s *Server) getSLO(w http.ResponseWriter, r *http.Request) {
+	ev, ok := s.Engine.Evaluation(seriesOf(r))
+	if !ok {
+		writeError(w, http.StatusNotFound, "no SLO %s", seriesOf(r))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(ev))
+}
+
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
+	id := seriesOf(r)
+	if _, ok := s.Engine.Evaluation(id); !ok {
+		writeError(w, http.StatusNotFound, "no SLO %s", id)
+		return
+	}
+	out := []engine.Evaluation{}
+	for _, c := range s.Engine.Customers(id.Objective) {
+		if ev, ok := s.Engine.Evaluation(slo.Series{Objective: id.Objective, Customer: c}); ok {
+			out = append(out, ev)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
+}
+
+func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
+	id := seriesOf(r)
+	ev, ok := s.Engine.Evaluation(id)
+	if !ok {
+		writeError(w, http.StatusNotFound, "no series %s: no events of this customer yet", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, ev)
+}
+
+// history answers ?from=&to=&step=&customer=. Times are RFC 3339 or unix
+// seconds; step is a duration (5m, 1h) or seconds. By default it covers the
+// last 7 days at a step that gives about 300 points.
+func (s *Server) history(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id := seriesOf(r)
+	id.Customer = q.Get("customer")
+	to, err := timeParam(q.Get("to"), s.Now())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "to: %v", err)
+		return
+	}
+	from, err := timeParam(q.Get("from"), to.Add(-7*slo.Day))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "from: %v", err)
+		return
+	}
+	step, err := durationParam(q.Get("step"), max(to.Sub(from)/300, time.Minute).Round(time.Minute))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "step: %v", err)
+		return
+	}
+	points, err := s.Engine.History(r.Context(), id, from, to, step)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"series": id.String(), "from": from, "to": to, "step": slo.FormatDuration(step), "points": points})
+}
+
+func timeParam(v string, def time.Time) (time.Time, error) {
+	if v == "" {
+		return def, nil
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		return time.Unix(0, int64(secs*1e9)).UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither RFC 3339 nor unix seconds", v)
+	}
+	return t, nil
+}
+
+func durationParam(v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
+		return time.Duration(secs * float64(time.Second)), nil
+	}
+	d, err := slo.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q: want a positive duration such as 5m or 1h", v)
+	}
+	return d, nil
+}

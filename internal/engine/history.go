@@ -105,10 +105,7 @@ type cumulative struct {
 func (e *Engine) cumulative(ctx context.Context, id slo.Series, r store.Resolution, from, to, now time.Time) (*cumulative, error) {
 	c := &cumulative{res: int64(time.Duration(r) / time.Second), from: r.Truncate(from), now: now}
 	var run pair
-	err := e.store.Scan(ctx, r, c.from, to.Add(time.Duration(r)), func(o slo.Observation) error {
-		if o.Series != id {
-			return nil
-		}
+	err := e.store.ScanSeries(ctx, r, id, c.from, to.Add(time.Duration(r)), func(o slo.Observation) error {
 		c.idx = append(c.idx, floorDiv(o.Time.Unix(), c.res))
 		c.total = append(c.total, run)
 		c.count = append(c.count, pair{o.Good, o.Valid})

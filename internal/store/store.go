@@ -53,6 +53,9 @@ type Store interface {
 	// series come summed, stamped with the bucket's start.
 	Scan(ctx context.Context, r Resolution, from, to time.Time, fn func(slo.Observation) error) error
 
+	// ScanSeries is Scan for one series.
+	ScanSeries(ctx context.Context, r Resolution, s slo.Series, from, to time.Time, fn func(slo.Observation) error) error
+
 	// Replay calls fn for every batch in the log with a sequence above
 	// after, in sequence order, with what the batch added to the counts:
 	// its observations summed per series and fine bucket, stamped with the

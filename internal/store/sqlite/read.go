@@ -16,6 +16,17 @@ import (
 // reads from one transaction, so that a concurrent Append is seen whole or
 // not at all.
 func (db *DB) Scan(ctx context.Context, r store.Resolution, from, to time.Time, fn func(slo.Observation) error) error {
+	return db.scan(ctx, r, "", nil, from, to, fn)
+}
+
+// ScanSeries reads the counts of one series, as Scan does for all.
+func (db *DB) ScanSeries(ctx context.Context, r store.Resolution, s slo.Series, from, to time.Time, fn func(slo.Observation) error) error {
+	return db.scan(ctx, r, "s.objective = ? AND s.customer = ? AND ", []any{s.Objective, s.Customer}, from, to, fn)
+}
+
+// scan reads the counts of the series that where (a condition on s, ending
+// in AND, with its args) selects.
+func (db *DB) scan(ctx context.Context, r store.Resolution, where string, args []any, from, to time.Time, fn func(slo.Observation) error) error {
 	if !db.gate.enter() {
 		return store.ErrClosed
 	}
@@ -39,8 +50,8 @@ func (db *DB) Scan(ctx context.Context, r store.Resolution, from, to time.Time, 
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT c.series_id, c.bucket, c.good, c.valid
 		FROM series s JOIN `+table+` c ON c.series_id = s.id
-		WHERE c.bucket >= ? AND c.bucket < ?
-		ORDER BY s.objective, s.customer, c.bucket`, ceilUnix(from), ceilUnix(to))
+		WHERE `+where+`c.bucket >= ? AND c.bucket < ?
+		ORDER BY s.objective, s.customer, c.bucket`, append(args, ceilUnix(from), ceilUnix(to))...)
 	if err != nil {
 		return db.fail("scan", err)
 	}

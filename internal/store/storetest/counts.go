@@ -89,6 +89,23 @@ func testCounts(t *testing.T, open func(*testing.T) store.Store) {
 			if tt.from.IsZero() {
 				equalObs(t, "fine", scanAll(t, s, store.Fine), tt.fine)
 				equalObs(t, "coarse", scanAll(t, s, store.Coarse), tt.coarse)
+				for _, want := range tt.coarse { // each series alone, as ScanSeries reads it
+					var got []slo.Observation
+					err := s.ScanSeries(context.Background(), store.Coarse, want.Series, t0.Add(-1000*hour), t0.Add(1000*hour), func(o slo.Observation) error {
+						got = append(got, o)
+						return nil
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var only []slo.Observation
+					for _, o := range tt.coarse {
+						if o.Series == want.Series {
+							only = append(only, o)
+						}
+					}
+					equalObs(t, "coarse of "+want.Series.String(), got, only)
+				}
 				return
 			}
 			equalObs(t, "fine", scan(t, s, store.Fine, tt.from, tt.to), tt.fine)

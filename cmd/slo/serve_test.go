@@ -11,10 +11,11 @@ import (
 	"time"
 )
 
-// TestTheDemoFollowsTheSeedsWalkthrough: `slo serve --demo` lists the four
-// SLOs, and the availability budget is 43.2 - 10 - 15 - 20 = -1.8 minutes.
+// TestTheDemoFollowsTheSeedsWalkthrough runs the README's first command,
+// `slo serve --demo`: it lists the four SLOs, and the availability budget is
+// 43.2 - 10 - 15 - 20 = -1.8 minutes.
 func TestTheDemoFollowsTheSeedsWalkthrough(t *testing.T) {
-	s := startServe(t, "--demo")
+	s := startServe(t, readmeFirstCommand(t)...)
 	var list struct{ SLOs []evaluation }
 	if code := s.do(t, "GET", "/api/v1/slos", "", nil, nil, &list); code != http.StatusOK {
 		t.Fatalf("GET /api/v1/slos: %d", code)
@@ -41,6 +42,24 @@ func TestTheDemoFollowsTheSeedsWalkthrough(t *testing.T) {
 			t.Errorf("%s has no month of data: %+v", key, ev)
 		}
 	}
+}
+
+// readmeFirstCommand returns the arguments of the README's first command,
+// which must be `go run ./cmd/slo serve ...`.
+func readmeFirstCommand(t *testing.T) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(readme), "```sh\n")
+	line, _, _ := strings.Cut(block, "\n")
+	line, _, _ = strings.Cut(line, "#")
+	fields := strings.Fields(line)
+	if len(fields) < 4 || strings.Join(fields[:4], " ") != "go run ./cmd/slo serve" {
+		t.Fatalf("the README's first command is %q, not slo serve", line)
+	}
+	return fields[4:]
 }
 
 const pushSpec = `apiVersion: slo/v1

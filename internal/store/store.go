@@ -124,17 +124,17 @@ type Snapshot struct {
 
 // Annotation marks a deploy, an incident or a note on a service's timeline.
 type Annotation struct {
-	ID      int64
-	Service string
+	ID      int64  `json:"id"`
+	Service string `json:"service"`
 	// Objective is the SLO name, empty for the whole service.
-	Objective string
+	Objective string `json:"slo,omitempty"`
 	// Kind is deploy, incident or note.
-	Kind  string
-	Start time.Time
+	Kind  string    `json:"kind"`
+	Start time.Time `json:"start"`
 	// End is zero for a point in time.
-	End    time.Time
-	Text   string
-	Labels map[string]string
+	End    time.Time         `json:"end,omitzero"`
+	Text   string            `json:"text,omitempty"`
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // Retention says how long each kind of record is kept.

@@ -236,4 +236,3 @@ func TestMetricsCarryEveryFigureAndLeaveOutNoData(t *testing.T) {
 		}
 	}
 }
-

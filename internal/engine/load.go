@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
+)
+
+// Load rebuilds the state from the store: from the checkpoint and the
+// batches logged after it where it can, else, per objective, from the hour
+// buckets of its window and the minute buckets of the last fineSpan. It then
+// evaluates once, so the engine answers as soon as it returns.
+func (e *Engine) Load(ctx context.Context) error {
+	e.ingest.Lock()
+	defer e.ingest.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.load(ctx)
+}
+
+func (e *Engine) load(ctx context.Context) error {
+	began := time.Now()
+	now := e.opts.Now()
+	seq, err := e.store.LastSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("engine load: %w", err)
+	}
+	e.setServices(e.services, true)
+	e.ticked = now
+	restored, err := e.restore(ctx, now)
+	if err != nil {
+		return err
+	}
+	fromRows := map[string]bool{}
+	for _, k := range e.keys {
+		if !restored[k] {
+			fromRows[k] = true
+		}
+	}
+	e.resetObjective(fromRows, now)
+	rows, err := e.loadRows(ctx, now, fromRows)
+	if err != nil {
+		return err
+	}
+	e.lastSeq = seq
+	e.evaluate(now)
+	e.opts.Logger.Info("engine state rebuilt", "series", len(e.series), "from_checkpoint", len(restored),
+		"from_rows", len(fromRows), "rows", rows, "seq", seq, "took", time.Since(began).Round(time.Millisecond))
+	return nil
+}
+
+// restore loads the checkpoint and replays the batches after it. It returns
+// the objectives it restored; the others are for loadRows. A checkpoint
+// that cannot be read is logged and ignored: the buckets hold everything.
+func (e *Engine) restore(ctx context.Context, now time.Time) (map[string]bool, error) {
+	restored, broken := map[string]bool{}, map[string]bool{}
+	var pending []slo.Observation
+	ckpt, err := e.store.LoadCheckpoint(ctx, func(id slo.Series, b []byte) error {
+		s := e.seriesFor(id, now)
+		if s == nil || broken[id.Objective] {
+			return nil
+		}
+		p, err := s.decode(b)
+		if err != nil {
+			e.opts.Logger.Warn("checkpoint state not used; summing the stored buckets", "series", id.String(), "reason", err)
+			broken[id.Objective] = true
+			return nil
+		}
+		restored[id.Objective] = true
+		pending = append(pending, p...)
+		return nil
+	})
+	if err != nil {
+		e.opts.Logger.Warn("checkpoint not loaded; summing the stored buckets", "err", err)
+		return map[string]bool{}, nil
+	}
+	for k := range broken {
+		delete(restored, k)
+	}
+	keep := func(obs []slo.Observation) []slo.Observation {
+		out := obs[:0:0]
+		for _, o := range obs {
+			if restored[o.Series.Objective] {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
+	e.apply(keep(pending))
+	err = e.store.Replay(ctx, ckpt, func(_ int64, obs []slo.Observation) error {
+		e.apply(keep(obs))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine load: replaying the batch log: %w", err)
+	}
+	return restored, nil
+}
+
+// loadRows sums the stored buckets of the objectives in keys.
+func (e *Engine) loadRows(ctx context.Context, now time.Time, keys map[string]bool) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	from := now.Add(-3 * slo.Day)
+	for k := range keys {
+		start, _ := e.plans[k].obj.Window.Bounds(now)
+		from = minTime(from, start)
+	}
+	// Hour buckets before the current hour come from the coarse rows; the
+	// current hour is summed from its minutes, which may run a few minutes
+	// ahead of now and then wait in pending like any early observation.
+	hour := store.Coarse.Truncate(now)
+	rows := 0
+	err := e.store.Scan(ctx, store.Coarse, store.Coarse.Truncate(from), hour, func(o slo.Observation) error {
+		if !keys[o.Series.Objective] {
+			return nil
+		}
+		rows++
+		e.seriesFor(o.Series, now).addCoarse(o.Time, pair{o.Good, o.Valid})
+		return nil
+	})
+	if err != nil {
+		return rows, fmt.Errorf("engine load: hour buckets: %w", err)
+	}
+	err = e.store.Scan(ctx, store.Fine, now.Add(-fineSpan-time.Hour), farFuture, func(o slo.Observation) error {
+		if !keys[o.Series.Objective] {
+			return nil
+		}
+		rows++
+		s := e.seriesFor(o.Series, now)
+		switch {
+		case o.Time.Before(hour):
+			s.fine.add(floorDiv(o.Time.Unix(), fineRes), pair{o.Good, o.Valid})
+		case floorDiv(o.Time.Unix(), fineRes) > s.fine.head:
+			e.pending = append(e.pending, o)
+		default:
+			s.add(o.Time, pair{o.Good, o.Valid})
+		}
+		return nil
+	})
+	if err != nil {
+		return rows, fmt.Errorf("engine load: minute buckets: %w", err)
+	}
+	return rows, nil
+}
+
+// farFuture bounds scans that read to the newest bucket.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func minTime(ts ...time.Time) time.Time {
+	m := ts[0]
+	for _, t := range ts[1:] {
+		if t.Before(m) {
+			m = t
+		}
+	}
+	return m
+}
+
+// Reload replaces the services and rebuilds the state from the store, which
+// holds every count: nothing ingested is lost, and objectives whose window
+// or tiers changed are summed afresh.
+func (e *Engine) Reload(ctx context.Context, services []slo.Service) error {
+	e.ingest.Lock()
+	defer e.ingest.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.services
+	e.services = services
+	if err := e.load(ctx); err != nil {
+		e.services = old
+		return err
+	}
+	return nil
+}
+

@@ -177,4 +177,3 @@ func (e *Engine) Reload(ctx context.Context, services []slo.Service) error {
 	}
 	return nil
 }
-

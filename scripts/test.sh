@@ -41,7 +41,7 @@ race_pkgs=(./internal/engine ./internal/api ./internal/source/push ./internal/st
 need gcc gcc # the race detector needs cgo
 echo "== go test -race"
 go test -race -count=1 "${race_pkgs[@]}"
-go test -race -count=1 -run 'Serve|Ingest|Reload|Hour|Push|SIGKILL' ./cmd/slo
+go test -race -count=1 -run 'Serve|Ingest|Reload|Hour|Push|SIGKILL|SIGHUP' ./cmd/slo
 
 echo "== fuzz the spec decoder (${FUZZTIME:=20s})"
 # Minimizing a new input of a multi-kilobyte example seed can take a minute

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -19,16 +20,24 @@ import (
 
 const checkpointVersion = 1
 
-// Checkpoint saves the state, consistent with the batch it ends at.
+// Checkpoint saves the state, consistent with the batch it ends at. The
+// engine is read-locked while the states are encoded, not while the store
+// writes them: the store copies them all before its transaction, and the
+// lock goes when the iteration ends.
 func (e *Engine) Checkpoint(ctx context.Context) error {
+	began := time.Now()
 	e.mu.RLock()
-	seq := e.lastSeq
+	var once sync.Once
+	unlock := func() { once.Do(e.mu.RUnlock) }
+	defer unlock()
+	seq, n := e.lastSeq, len(e.list)
 	pending := map[slo.Series][]slo.Observation{}
 	for _, o := range e.pending {
 		pending[o.Series] = append(pending[o.Series], o)
 	}
 	var buf []byte
 	states := iter.Seq2[slo.Series, []byte](func(yield func(slo.Series, []byte) bool) {
+		defer unlock()
 		for _, s := range e.list {
 			buf = s.encode(buf[:0], pending[s.id])
 			if !yield(s.id, buf) {
@@ -36,15 +45,10 @@ func (e *Engine) Checkpoint(ctx context.Context) error {
 			}
 		}
 	})
-	// The store copies every state before it writes, so the lock is held
-	// for the encoding only, not for the disk.
-	began := time.Now()
-	err := e.store.SaveCheckpoint(ctx, seq, states)
-	e.mu.RUnlock()
-	if err != nil {
+	if err := e.store.SaveCheckpoint(ctx, seq, states); err != nil {
 		return fmt.Errorf("engine checkpoint: %w", err)
 	}
-	e.opts.Logger.Info("engine checkpoint saved", "series", len(e.list), "seq", seq, "took", time.Since(began).Round(time.Millisecond))
+	e.opts.Logger.Info("engine checkpoint saved", "series", n, "seq", seq, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 

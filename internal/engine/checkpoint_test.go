@@ -23,7 +23,7 @@ func sameEvaluations(t *testing.T, got, want []Evaluation) {
 // TestACheckpointAndTheBatchesAfterItRebuildTheState: batches before and
 // after a checkpoint, early ones included, come back exactly.
 func TestACheckpointAndTheBatchesAfterItRebuildTheState(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
 	st := openStore(t, t.TempDir(), c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-40*slo.Day), c.t.Add(-3*time.Hour), 99, 100, availability, monthly)
@@ -51,7 +51,7 @@ func TestACheckpointAndTheBatchesAfterItRebuildTheState(t *testing.T) {
 // TestAChangedWindowIsSummedFromTheBuckets: a checkpoint taken with a 30-day
 // window does not fit a 40-day one; the stored buckets give the right sum.
 func TestAChangedWindowIsSummedFromTheBuckets(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
 	st := openStore(t, t.TempDir(), c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-40*slo.Day), c.t, 99, 100, availability)
@@ -72,7 +72,7 @@ func TestAChangedWindowIsSummedFromTheBuckets(t *testing.T) {
 // TestAStateThatDoesNotDecodeFallsBackToTheBuckets: a damaged checkpoint
 // costs time, never data.
 func TestAStateThatDoesNotDecodeFallsBackToTheBuckets(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
 	st := openStore(t, t.TempDir(), c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-2*slo.Day), c.t, 99, 100, availability)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,12 +39,30 @@ var (
 	monthly      = slo.Series{Objective: "api/monthly"}
 )
 
-// clock is a fake clock a test moves by hand.
-type clock struct{ t time.Time }
+// clock is a fake clock a test moves by hand; safe for the engine's
+// goroutines to read while the test moves it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *clock) now() time.Time       { return c.t }
-func (c *clock) step(d time.Duration) { c.t = c.t.Add(d) }
-func (c *clock) set(t time.Time)      { c.t = t }
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) step(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
 
 func services(t *testing.T, text string) []slo.Service {
 	t.Helper()
@@ -109,7 +128,7 @@ func value(x float64) *float64 { return &x }
 // figure: after 30 days of 100 good events a minute, an hour of 100 bad ones
 // a minute on a 99.9% SLO.
 func TestAnHourAtFullErrorsMovesBudgetAndBurnRatesAsTheMathSays(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	start := c.t.Add(-30 * slo.Day)
 	minutes(t, e, start, c.t.Add(-time.Hour), 100, 100, availability)
@@ -156,7 +175,7 @@ func TestAnHourAtFullErrorsMovesBudgetAndBurnRatesAsTheMathSays(t *testing.T) {
 // bucket: half a minute into the window's last minute, half of the oldest
 // minute has left the window.
 func TestBurnRatesFollowTheClockWithinABucket(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(-2*time.Hour), c.t.Add(-59*time.Minute), 100, 100, availability)
 	minutes(t, e, c.t.Add(-59*time.Minute), c.t, 0, 100, availability)
@@ -169,7 +188,7 @@ func TestBurnRatesFollowTheClockWithinABucket(t *testing.T) {
 }
 
 func TestNoValidEventsIsNoDataNeverZeroOrFull(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	ev, ok := e.Evaluation(availability)
 	if !ok {
@@ -188,7 +207,7 @@ func TestNoValidEventsIsNoDataNeverZeroOrFull(t *testing.T) {
 
 // TestEventsAgeOutOfARollingWindow: bad events 31 days old no longer count.
 func TestEventsAgeOutOfARollingWindow(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(-2*time.Hour), c.t, 90, 100, availability)
 	e.Evaluate()
@@ -211,7 +230,7 @@ func TestEventsAgeOutOfARollingWindow(t *testing.T) {
 
 // TestACalendarMonthStartsAfresh: the monthly SLO counts this month only.
 func TestACalendarMonthStartsAfresh(t *testing.T) {
-	c := &clock{time.Date(2026, 10, 31, 23, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 10, 31, 23, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(-24*time.Hour), c.t, 50, 100, monthly)
 	e.Evaluate()
@@ -234,7 +253,7 @@ func TestACalendarMonthStartsAfresh(t *testing.T) {
 // exactly as the one that ingested, early (future) minutes included.
 func TestStateIsRebuiltFromTheStore(t *testing.T) {
 	dir := t.TempDir()
-	c := &clock{time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
 	st := openStore(t, dir, c.now)
 	e := newEngine(t, st, c)
 	minutes(t, e, c.t.Add(-40*slo.Day), c.t.Add(-3*time.Hour), 99, 100, availability, monthly)
@@ -257,7 +276,7 @@ func TestStateIsRebuiltFromTheStore(t *testing.T) {
 // TestEarlyEventsWaitForTheirTime: an observation a few minutes ahead of the
 // clock is counted once its minute comes, not before and not twice.
 func TestEarlyEventsWaitForTheirTime(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	minutes(t, e, c.t.Add(3*time.Minute), c.t.Add(4*time.Minute), 100, 100, availability)
 	e.Evaluate()
@@ -276,7 +295,7 @@ func TestEarlyEventsWaitForTheirTime(t *testing.T) {
 // TestADuplicateBatchCountsOnce: the engine applies only what the store
 // takes, so a resent batch id changes nothing.
 func TestADuplicateBatchCountsOnce(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	b := store.Batch{ID: "b-1", Observations: []slo.Observation{{Series: availability, Time: c.t.Add(-time.Minute), Good: 5, Valid: 10}}}
 	for i := 0; i < 2; i++ {

@@ -16,7 +16,7 @@ import (
 // evaluation.
 func TestHistoryAndBackfillAgreeWithLiveEvaluation(t *testing.T) {
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	c := &clock{start}
+	c := &clock{t: start}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	var all []slo.Observation
 	live := map[time.Time]Evaluation{}
@@ -66,7 +66,7 @@ func TestHistoryAndBackfillAgreeWithLiveEvaluation(t *testing.T) {
 }
 
 func TestHistoryRefusesTooManyPointsAndUnknownSeries(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	c := &clock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	e := newEngine(t, openStore(t, t.TempDir(), c.now), c)
 	if _, err := e.History(context.Background(), availability, c.t.Add(-30*slo.Day), c.t, time.Second); err == nil {
 		t.Error("2.6M points accepted")

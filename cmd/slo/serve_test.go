@@ -15,7 +15,8 @@ import (
 // `slo serve --demo`: it lists the four SLOs, and the availability budget is
 // 43.2 - 10 - 15 - 20 = -1.8 minutes.
 func TestTheDemoFollowsTheSeedsWalkthrough(t *testing.T) {
-	s := startServe(t, readmeFirstCommand(t)...)
+	// A fast tick, so that reading each SLO's next evaluation is quick.
+	s := startServe(t, append(readmeFirstCommand(t), "--tick", "100ms")...)
 	var list struct{ SLOs []evaluation }
 	if code := s.do(t, "GET", "/api/v1/slos", "", nil, nil, &list); code != http.StatusOK {
 		t.Fatalf("GET /api/v1/slos: %d", code)

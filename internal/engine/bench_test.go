@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/slo-dev/slo/internal/store/sqlite"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -112,35 +114,58 @@ func heap() uint64 {
 
 // BenchmarkRestart is a start of the engine over a store holding a
 // checkpoint of n full SLOs and a thousand observations logged after it:
-// what `slo serve` does before it answers.
+// what `slo serve` does before it answers. Each run opens the database
+// afresh, as a restarted process does.
 func BenchmarkRestart(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("slos=%d", n), func(b *testing.B) {
-			st := openStore(b, b.TempDir(), func() time.Time { return benchStart })
-			e := filled(b, st, n, "30d")
+			dir := b.TempDir()
+			now := func() time.Time { return benchStart }
+			services, size := writeCheckpoint(b, dir, n, now)
+			runtime.GC() // the engine that wrote it is gone, as in a new process
 			ctx := context.Background()
-			if err := e.Checkpoint(ctx); err != nil {
-				b.Fatal(err)
-			}
-			var obs []slo.Observation
-			for i := 0; i < 1000; i++ {
-				obs = append(obs, slo.Observation{Series: e.list[i%n].id, Time: benchStart.Add(-time.Duration(i) * time.Second), Good: 1, Valid: 1})
-			}
-			if _, _, err := st.Append(ctx, store.Batch{Observations: obs}); err != nil {
-				b.Fatal(err)
-			}
-			size, _ := st.Size()
-			services := e.Services()
-			e = nil
 			b.ResetTimer()
 			for b.Loop() {
-				again := New(st, services, Options{Now: func() time.Time { return benchStart }})
+				st, err := sqlite.Open(filepath.Join(dir, "slo.db"), sqlite.Options{Now: now})
+				if err != nil {
+					b.Fatal(err)
+				}
+				again := New(st, services, Options{Now: now})
 				if err := again.Load(ctx); err != nil {
 					b.Fatal(err)
 				}
+				b.StopTimer()
+				st.Close()
+				again = nil
+				runtime.GC()
+				b.StartTimer()
 			}
 			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/restart")
 			b.ReportMetric(float64(size)/float64(n), "store-B/slo")
 		})
 	}
+}
+
+// writeCheckpoint leaves in dir a closed store with a checkpoint of n full
+// SLOs and a batch logged after it.
+func writeCheckpoint(b *testing.B, dir string, n int, now func() time.Time) ([]slo.Service, int64) {
+	st, err := sqlite.Open(filepath.Join(dir, "slo.db"), sqlite.Options{Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	e := filled(b, st, n, "30d")
+	ctx := context.Background()
+	if err := e.Checkpoint(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var obs []slo.Observation
+	for i := 0; i < 1000; i++ {
+		obs = append(obs, slo.Observation{Series: e.list[i%n].id, Time: benchStart.Add(-time.Duration(i) * time.Second), Good: 1, Valid: 1})
+	}
+	if _, _, err := st.Append(ctx, store.Batch{Observations: obs}); err != nil {
+		b.Fatal(err)
+	}
+	size, _ := st.Size()
+	return e.Services(), size
 }

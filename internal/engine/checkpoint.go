@@ -93,17 +93,13 @@ func (s *series) decode(b []byte) (pending []slo.Observation, err error) {
 		}
 		s.cal = cal
 	}
-	var values []pair
+	next := func() pair { return pair{d.number(), d.number()} }
 	for _, r := range []*ring{s.fine, s.coarse} {
 		head, n := d.varint(), int64(d.uvarint())
 		if d.err == nil && n != int64(len(r.buf)) {
 			return nil, fmt.Errorf("ring of %d buckets, plan has %d: %w", n, len(r.buf), errIncompatible)
 		}
-		values = values[:0]
-		for i := int64(0); i < n && d.err == nil; i++ {
-			values = append(values, pair{d.number(), d.number()})
-		}
-		r.restore(head-n+1, values)
+		r.restore(head-n+1, n, next) // a truncated state reads as zeros, then fails below
 	}
 	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
 		t := time.Unix(d.varint(), 0).UTC()

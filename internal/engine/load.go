@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -58,21 +60,45 @@ func (e *Engine) load(ctx context.Context) error {
 func (e *Engine) restore(ctx context.Context, now time.Time) (map[string]bool, error) {
 	restored, broken := map[string]bool{}, map[string]bool{}
 	var pending []slo.Observation
+	// Decoding is most of a restore's work and each series is its own, so
+	// it runs on every core while this goroutine reads the store.
+	type job struct {
+		s *series
+		b *[]byte
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	bufs := sync.Pool{New: func() any { return new([]byte) }}
+	jobs := make(chan job, 1024)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				p, err := j.s.decode(*j.b)
+				bufs.Put(j.b)
+				mu.Lock()
+				if err != nil {
+					e.opts.Logger.Warn("checkpoint state not used; summing the stored buckets", "series", j.s.id.String(), "reason", err)
+					broken[j.s.id.Objective] = true
+				} else {
+					restored[j.s.id.Objective] = true
+					pending = append(pending, p...)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
 	ckpt, err := e.store.LoadCheckpoint(ctx, func(id slo.Series, b []byte) error {
-		s := e.seriesFor(id, now)
-		if s == nil || broken[id.Objective] {
-			return nil
+		if s := e.seriesFor(id, now); s != nil {
+			buf := bufs.Get().(*[]byte)
+			*buf = append((*buf)[:0], b...) // the store may reuse b
+			jobs <- job{s, buf}
 		}
-		p, err := s.decode(b)
-		if err != nil {
-			e.opts.Logger.Warn("checkpoint state not used; summing the stored buckets", "series", id.String(), "reason", err)
-			broken[id.Objective] = true
-			return nil
-		}
-		restored[id.Objective] = true
-		pending = append(pending, p...)
 		return nil
 	})
+	close(jobs)
+	wg.Wait()
 	if err != nil {
 		e.opts.Logger.Warn("checkpoint not loaded; summing the stored buckets", "err", err)
 		return map[string]bool{}, nil

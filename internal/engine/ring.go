@@ -138,13 +138,19 @@ func (r *ring) index(i int64) int {
 	return int(((i % n) + n) % n)
 }
 
-// restore fills a ring that holds nothing yet with the buckets from..from+
-// len(values)-1, dropping those it does not hold, and sums its windows.
-func (r *ring) restore(from int64, values []pair) {
-	lo, hi := max(from, r.head-int64(len(r.buf))+1), min(from+int64(len(values))-1, r.head)
-	j := r.index(lo)
-	for i := lo; i <= hi; i++ {
-		r.buf[j] = values[i-from]
+// restore fills a ring that holds nothing yet with n buckets from bucket
+// from on, drawn from next in order, dropping those it does not hold, and
+// sums its windows. Drawing them one by one lets a checkpoint be decoded
+// straight into the ring.
+func (r *ring) restore(from, n int64, next func() pair) {
+	lo, hi := r.head-int64(len(r.buf))+1, r.head
+	j := r.index(max(from, lo))
+	for i := from; i < from+n; i++ {
+		p := next()
+		if i < lo || i > hi {
+			continue
+		}
+		r.buf[j] = p
 		if j++; j == len(r.buf) {
 			j = 0
 		}

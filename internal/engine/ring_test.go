@@ -86,7 +86,8 @@ func TestRestoreKeepsWhatTheRingHolds(t *testing.T) {
 		values = append(values, p)
 		want.add(i, p)
 	}
-	got.restore(90, values)
+	i := 0
+	got.restore(90, int64(len(values)), func() pair { i++; return values[i-1] })
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("restored ring\n%+v\nwant\n%+v", got, want)
 	}

@@ -23,21 +23,21 @@ import (
 type server struct {
 	base  string
 	token string
-	done  chan error // in process: Run's result
-	cmd   *exec.Cmd  // child process
-	log   *bytes.Buffer
+	done  chan error    // in process: Run's result
+	cmd   *exec.Cmd     // child process
+	log   *lockedWriter // the server's stderr, written as it runs
 }
 
 var addrLine = regexp.MustCompile(`on (http://[0-9.:]+)`)
 
 // startServe runs slo serve in this process with args, on a free loopback
 // port, and waits until it is ready. It stops when the test ends.
-func startServe(t *testing.T, args ...string) *server {
+func startServe(t testing.TB, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := &server{done: make(chan error, 1), log: &bytes.Buffer{}}
-	logw := &lockedWriter{w: s.log}
+	s := &server{done: make(chan error, 1), log: &lockedWriter{w: &bytes.Buffer{}}}
+	logw := s.log
 	go func() {
 		s.done <- Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), pw, logw)
 		pw.Close()
@@ -76,7 +76,7 @@ func (l *lockedWriter) String() string {
 	return l.w.String()
 }
 
-func readAddr(t *testing.T, r io.Reader) string {
+func readAddr(t testing.TB, r io.Reader) string {
 	t.Helper()
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {
@@ -89,7 +89,7 @@ func readAddr(t *testing.T, r io.Reader) string {
 	return m[1]
 }
 
-func (s *server) waitReady(t *testing.T) {
+func (s *server) waitReady(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -120,13 +120,13 @@ var sloBinary = sync.OnceValues(func() (string, error) {
 })
 
 // startChild runs slo serve as a child process, to be killed.
-func startChild(t *testing.T, args ...string) *server {
+func startChild(t testing.TB, args ...string) *server {
 	t.Helper()
 	bin, err := sloBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{log: &bytes.Buffer{}}
+	s := &server{log: &lockedWriter{w: &bytes.Buffer{}}}
 	s.cmd = exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	s.cmd.Stderr = s.log
 	out, err := s.cmd.StdoutPipe()

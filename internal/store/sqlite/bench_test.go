@@ -33,7 +33,7 @@ func BenchmarkAppend(b *testing.B) {
 		{name: "rows=20000/series=200/minutes=100", series: 200, minutes: 100, eventsPerBucket: 1},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			db, err := Open(filepath.Join(b.TempDir(), "slo.db"), Options{})
+			db, err := Open(filepath.Join(b.TempDir(), "slo.db"), Options{Now: func() time.Time { return t0 }})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func BenchmarkAppend(b *testing.B) {
 // queue for the one writer, each paying its own commit, which is what
 // group commit would save.
 func BenchmarkAppendParallel(b *testing.B) {
-	db, err := Open(filepath.Join(b.TempDir(), "slo.db"), Options{})
+	db, err := Open(filepath.Join(b.TempDir(), "slo.db"), Options{Now: func() time.Time { return t0 }})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func ingest(i, series, minutes, events int) store.Batch {
 
 // BenchmarkScan reads a day of fine counts of 20 series.
 func BenchmarkScan(b *testing.B) {
-	db, err := Open(filepath.Join(b.TempDir(), "slo.db"), Options{})
+	db, err := Open(filepath.Join(b.TempDir(), "slo.db"), Options{Now: func() time.Time { return t0 }})
 	if err != nil {
 		b.Fatal(err)
 	}

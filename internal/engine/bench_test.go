@@ -56,7 +56,7 @@ func filled(tb testing.TB, st store.Store, n int, window string) *Engine {
 	e.setServices(e.services, true)
 	e.ticked = benchStart
 	for i, s := range e.list {
-		for _, r := range []*ring{s.fine, s.coarse} {
+		for _, r := range s.rings {
 			for j := range r.buf {
 				v := float64(1000 + (i+j)%100)
 				r.buf[j] = pair{v - float64(j%3), v}

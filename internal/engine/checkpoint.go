@@ -18,7 +18,7 @@ import (
 // batches logged after it, instead of reading months of buckets: that is
 // what keeps a restart of 100k SLOs within seconds.
 
-const checkpointVersion = 1
+const checkpointVersion = 2
 
 // Checkpoint saves the state, consistent with the batch it ends at. The
 // engine is read-locked while the states are encoded, not while the store
@@ -56,7 +56,7 @@ func (s *series) encode(b []byte, pending []slo.Observation) []byte {
 	b = append(b, checkpointVersion)
 	b = binary.AppendVarint(b, s.calStart.Unix())
 	b = appendNumber(appendNumber(b, s.cal.good), s.cal.valid)
-	for _, r := range []*ring{s.fine, s.coarse} {
+	for _, r := range s.rings {
 		b = binary.AppendVarint(b, r.head)
 		b = binary.AppendUvarint(b, uint64(len(r.buf)))
 		for i := r.head - int64(len(r.buf)) + 1; i <= r.head; i++ {
@@ -94,7 +94,7 @@ func (s *series) decode(b []byte) (pending []slo.Observation, err error) {
 		s.cal = cal
 	}
 	next := func() pair { return pair{d.number(), d.number()} }
-	for _, r := range []*ring{s.fine, s.coarse} {
+	for _, r := range s.rings {
 		head, n := d.varint(), int64(d.uvarint())
 		if d.err == nil && n != int64(len(r.buf)) {
 			return nil, fmt.Errorf("ring of %d buckets, plan has %d: %w", n, len(r.buf), errIncompatible)

@@ -177,7 +177,7 @@ func (e *Engine) apply(obs []slo.Observation) {
 		if s == nil {
 			continue
 		}
-		if floorDiv(o.Time.Unix(), fineRes) > s.fine.head {
+		if floorDiv(o.Time.Unix(), fineRes) > s.fine().head {
 			e.pending = append(e.pending, o)
 			continue
 		}

@@ -160,8 +160,8 @@ func (e *Engine) loadRows(ctx context.Context, now time.Time, keys map[string]bo
 		s := e.seriesFor(o.Series, now)
 		switch {
 		case o.Time.Before(hour):
-			s.fine.add(floorDiv(o.Time.Unix(), fineRes), pair{o.Good, o.Valid})
-		case floorDiv(o.Time.Unix(), fineRes) > s.fine.head:
+			s.fine().add(floorDiv(o.Time.Unix(), fineRes), pair{o.Good, o.Valid})
+		case floorDiv(o.Time.Unix(), fineRes) > s.fine().head:
 			e.pending = append(e.pending, o)
 		default:
 			s.add(o.Time, pair{o.Good, o.Valid})

@@ -8,17 +8,38 @@ import (
 	"github.com/slo-dev/slo/internal/store"
 )
 
-// The engine's two resolutions are the store's: minute buckets for windows
-// up to fineSpan, hour buckets beyond.
-var (
-	fineRes   = int64(time.Duration(store.Fine) / time.Second)
-	coarseRes = int64(time.Duration(store.Coarse) / time.Second)
+// A series keeps three rings of buckets, each with the running sums of the
+// windows it serves:
+//
+//   - minutes, for the windows up to fineSpan (5m to 6h);
+//   - hours, for the longer alert windows, up to hourSpan (1d, 3d);
+//   - the SLO window's own ring, of sloBuckets buckets whatever the
+//     window's length: hours for 30 days, 3 hours for 90, 12 for a year.
+//
+// So the memory of a series is bounded (about 18 KB) for any window, and
+// the oldest bucket of every window, counted for the part of it inside the
+// window, is a small share of it.
+const (
+	ringFine = iota
+	ringHour
+	ringSLO
+	rings
 )
 
-// fineSpan is the longest window kept in minute buckets. Six hours of them
-// is 360 buckets; longer windows lose little with hour buckets, because the
-// oldest bucket is counted by the fraction of it inside the window.
-const fineSpan = 6 * time.Hour
+var (
+	fineRes = int64(time.Duration(store.Fine) / time.Second)
+	hourRes = int64(time.Duration(store.Coarse) / time.Second)
+)
+
+const (
+	// fineSpan is the longest window kept in minute buckets.
+	fineSpan = 6 * time.Hour
+	// hourSpan is the longest window kept in hour buckets, but for a
+	// calendar SLO, whose longer tier windows have no other ring.
+	hourSpan = 3 * slo.Day
+	// sloBuckets bounds the SLO window's ring.
+	sloBuckets = 720
+)
 
 // StandardWindows are evaluated for every objective, whatever its tiers: the
 // seed's dashboard windows (1h, 6h, 24h) and the alert windows of the
@@ -35,14 +56,14 @@ type plan struct {
 	key string
 	// windows are the named alert and dashboard windows, shortest first.
 	windows []windowRef
-	fineKs  []int64
-	// coarseKs ends with the SLO window and the SLO window less a day, for
-	// a rolling window (the projection needs both).
-	coarseKs []int64
-	// fineOrder and coarseOrder list the windows of each ring by length.
-	fineOrder, coarseOrder []int
-	// slo and sloLessDay index coarseKs; -1 for a calendar window, and
-	// sloLessDay also for a window of a day or less.
+	// res is each ring's bucket length in seconds, ks its windows' lengths
+	// in buckets and order those windows by length.
+	res   [rings]int64
+	ks    [rings][]int64
+	order [rings][]int
+	// slo and sloLessDay index ks[ringSLO]: the SLO window, and the SLO
+	// window less its oldest day, for the projection. -1 for a calendar
+	// window, and sloLessDay also for a window of a day or less.
 	slo, sloLessDay int
 	// w1h, w6h and w1d index windows.
 	w1h, w6h, w1d int
@@ -50,13 +71,17 @@ type plan struct {
 
 // windowRef names a window and where its running sum is.
 type windowRef struct {
-	d      time.Duration
-	coarse bool
-	idx    int
+	d    time.Duration
+	ring int
+	idx  int
 }
 
 func newPlan(svc *slo.Service, obj *slo.Objective) *plan {
 	p := &plan{svc: svc, obj: obj, key: obj.Key(), slo: -1, sloLessDay: -1}
+	p.res = [rings]int64{fineRes, hourRes, hourRes}
+	if !obj.Window.IsCalendar() {
+		p.res[ringSLO] = sloRes(obj.Window.Rolling)
+	}
 	ds := slices.Clone(StandardWindows)
 	if !obj.Alerting.Disabled {
 		for _, t := range obj.Alerting.Tiers {
@@ -67,49 +92,63 @@ func newPlan(svc *slo.Service, obj *slo.Objective) *plan {
 		}
 	}
 	for i := range ds {
-		ds[i] = roundWindow(ds[i])
+		ds[i] = p.round(ds[i])
 	}
 	slices.Sort(ds)
 	ds = slices.Compact(ds)
 	for _, d := range ds {
-		ref := windowRef{d: d}
-		if d <= fineSpan {
-			ref.idx = len(p.fineKs)
-			p.fineKs = append(p.fineKs, int64(d/time.Second)/fineRes)
-		} else {
-			ref.coarse, ref.idx = true, len(p.coarseKs)
-			p.coarseKs = append(p.coarseKs, int64(d/time.Second)/coarseRes)
-		}
-		p.windows = append(p.windows, ref)
+		r := p.ringOf(d)
+		p.windows = append(p.windows, windowRef{d: d, ring: r, idx: len(p.ks[r])})
+		p.ks[r] = append(p.ks[r], int64(d/time.Second)/p.res[r])
 	}
 	if !obj.Window.IsCalendar() {
-		// The SLO window is always kept in hours, even when short.
-		k := max(int64(obj.Window.Rolling.Round(time.Hour)/time.Hour), 1)
-		p.slo = len(p.coarseKs)
-		p.coarseKs = append(p.coarseKs, k)
-		if k > 24 {
+		k := max(int64(obj.Window.Rolling/time.Second)/p.res[ringSLO], 1)
+		p.slo = len(p.ks[ringSLO])
+		p.ks[ringSLO] = append(p.ks[ringSLO], k)
+		if day := int64(slo.Day/time.Second) / p.res[ringSLO]; k > day {
 			p.sloLessDay = p.slo + 1
-			p.coarseKs = append(p.coarseKs, k-24)
+			p.ks[ringSLO] = append(p.ks[ringSLO], k-day)
 		}
 	}
-	p.fineOrder, p.coarseOrder = byLength(p.fineKs), byLength(p.coarseKs)
+	for r := range p.ks {
+		p.order[r] = byLength(p.ks[r])
+	}
 	p.w1h, p.w6h, p.w1d = p.window(time.Hour), p.window(6*time.Hour), p.window(slo.Day)
 	return p
 }
 
-// roundWindow rounds a window to its ring's resolution: the minute up to
-// fineSpan, the hour beyond; at least one bucket.
-func roundWindow(d time.Duration) time.Duration {
-	res := time.Minute
-	if d > fineSpan {
-		res = time.Hour
+// sloRes is the bucket length, in seconds, of a rolling SLO window's ring:
+// the shortest number of hours that divides a day and keeps the window
+// within sloBuckets buckets.
+func sloRes(window time.Duration) int64 {
+	for _, h := range []int64{1, 2, 3, 4, 6, 8, 12} {
+		if int64(window/time.Hour) <= h*sloBuckets {
+			return h * hourRes
+		}
 	}
+	return 24 * hourRes
+}
+
+// ringOf is the ring that keeps a window of length d.
+func (p *plan) ringOf(d time.Duration) int {
+	switch {
+	case d <= fineSpan:
+		return ringFine
+	case d <= hourSpan || p.obj.Window.IsCalendar():
+		return ringHour
+	}
+	return ringSLO
+}
+
+// round rounds a window to its ring's resolution; at least one bucket.
+func (p *plan) round(d time.Duration) time.Duration {
+	res := time.Duration(p.res[p.ringOf(d)]) * time.Second
 	return max(d.Round(res), res)
 }
 
 // window returns the index in windows of the window of length d, or -1.
 func (p *plan) window(d time.Duration) int {
-	d = roundWindow(d)
+	d = p.round(d)
 	for i, w := range p.windows {
 		if w.d == d {
 			return i

@@ -13,8 +13,8 @@ type series struct {
 	plan   *plan
 	target float64
 	tier   string
-	fine   *ring
-	coarse *ring
+	// rings are the minute, hour and SLO window rings (ringFine, ...).
+	rings [rings]*ring
 	// cal is the sum over the calendar period [calStart, calEnd), for a
 	// calendar window. It needs no ring: nothing ages out of a period.
 	cal              pair
@@ -39,8 +39,9 @@ type result struct {
 func newSeries(id slo.Series, p *plan, now time.Time) *series {
 	s := &series{id: id, plan: p}
 	s.target, s.tier = p.target(id.Customer)
-	s.fine = newRing(fineRes, p.fineKs, p.fineOrder, floorDiv(now.Unix(), fineRes))
-	s.coarse = newRing(coarseRes, p.coarseKs, p.coarseOrder, floorDiv(now.Unix(), coarseRes))
+	for r := range s.rings {
+		s.rings[r] = newRing(p.res[r], p.ks[r], p.order[r], floorDiv(now.Unix(), p.res[r]))
+	}
 	if p.obj.Window.IsCalendar() {
 		s.calStart, s.calEnd = p.obj.Window.Bounds(now)
 	}
@@ -48,16 +49,21 @@ func newSeries(id slo.Series, p *plan, now time.Time) *series {
 	return s
 }
 
+// fine is the minute ring.
+func (s *series) fine() *ring { return s.rings[ringFine] }
+
 // add counts an observation that is not in the future of the rings.
 func (s *series) add(t time.Time, p pair) {
-	s.fine.add(floorDiv(t.Unix(), fineRes), p)
+	s.fine().add(floorDiv(t.Unix(), fineRes), p)
 	s.addCoarse(t, p)
 }
 
-// addCoarse counts p in the hour ring and the calendar period only: a
-// coarse row of the store, whose minutes the fine rows carry.
+// addCoarse counts p in every ring but the minutes', and in the calendar
+// period: a coarse row of the store, whose minutes the fine rows carry.
 func (s *series) addCoarse(t time.Time, p pair) {
-	s.coarse.add(floorDiv(t.Unix(), coarseRes), p)
+	for _, r := range s.rings[ringHour:] {
+		r.add(floorDiv(t.Unix(), r.res), p)
+	}
 	if !s.calEnd.IsZero() && !t.Before(s.calStart) && t.Before(s.calEnd) {
 		s.cal.add(p)
 	}
@@ -67,16 +73,18 @@ func (s *series) addCoarse(t time.Time, p pair) {
 // one starts from what the minute ring holds of it: the period began at most
 // a tick ago, unless the engine was stopped, and a restart rebuilds it.
 func (s *series) advance(now time.Time) {
-	s.fine.advance(floorDiv(now.Unix(), fineRes))
-	s.coarse.advance(floorDiv(now.Unix(), coarseRes))
+	for _, r := range s.rings {
+		r.advance(floorDiv(now.Unix(), r.res))
+	}
 	if s.calEnd.IsZero() || now.Before(s.calEnd) {
 		return
 	}
 	s.calStart, s.calEnd = s.plan.obj.Window.Bounds(now)
 	s.cal = pair{}
 	from := floorDiv(s.calStart.Unix(), fineRes)
-	for i := max(from, s.fine.head-int64(len(s.fine.buf))+1); i <= s.fine.head; i++ {
-		s.cal.add(*s.fine.slot(i))
+	f := s.fine()
+	for i := max(from, f.head-int64(len(f.buf))+1); i <= f.head; i++ {
+		s.cal.add(*f.slot(i))
 	}
 }
 
@@ -91,25 +99,24 @@ func phase(now time.Time, res int64) float64 {
 func (s *series) evaluate(now time.Time) {
 	s.advance(now)
 	p := s.plan
-	pf, pc := phase(now, fineRes), phase(now, coarseRes)
+	var ph [rings]float64
+	for i, ring := range s.rings {
+		ph[i] = phase(now, ring.res)
+	}
 	r := &s.last
 	r.at = now
 	for i, w := range p.windows {
-		if w.coarse {
-			r.sums[i] = s.coarse.sum(w.idx, pc)
-		} else {
-			r.sums[i] = s.fine.sum(w.idx, pf)
-		}
+		r.sums[i] = s.rings[w.ring].sum(w.idx, ph[w.ring])
 	}
 	if p.slo >= 0 {
-		r.slo = s.coarse.sum(p.slo, pc)
+		r.slo = s.rings[ringSLO].sum(p.slo, ph[ringSLO])
 		r.start, r.end = now.Add(-p.obj.Window.Rolling), now
 	} else {
 		r.slo = s.cal
 		r.start, r.end = s.calStart, s.calEnd
 	}
 	if p.sloLessDay >= 0 {
-		r.lessDay = s.coarse.sum(p.sloLessDay, pc)
+		r.lessDay = s.rings[ringSLO].sum(p.sloLessDay, ph[ringSLO])
 	}
 	r.burn1h = 0
 	if p.w1h >= 0 {

@@ -63,6 +63,28 @@ func (l listFlag) Set(v string) error {
 	return nil
 }
 
+// durationFlag reads durations as specs write them, days included (8d).
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return slo.FormatDuration(*f.d)
+}
+
+func (f durationFlag) Set(v string) error {
+	d, err := slo.ParseDuration(v)
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q: want a positive duration", v)
+	}
+	*f.d = d
+	return nil
+}
+
 func runServe(ctx context.Context, e *env, args []string) error {
 	var f serveFlags
 	fs := newFlags(e, "serve", "[-c SPEC]... [--demo] [flags]", serveSummary)
@@ -72,8 +94,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "the address to serve on")
 	fs.DurationVar(&f.tick, "tick", 10*time.Second, "how often every SLO is evaluated")
 	fs.DurationVar(&f.ckpt, "checkpoint-every", 10*time.Minute, "how often the engine's state is saved, which bounds what a restart after a crash replays")
-	fs.DurationVar(&f.fine, "retention-fine", store.DefaultRetention.Fine, "how long minute counts are kept")
-	fs.DurationVar(&f.coarse, "retention-coarse", store.DefaultRetention.Coarse, "how long hour counts are kept (13 months serve year-on-year reviews)")
+	f.fine, f.coarse = store.DefaultRetention.Fine, store.DefaultRetention.Coarse
+	fs.Var(durationFlag{&f.fine}, "retention-fine", "how long minute counts are kept (the 3-day alert windows need 3d)")
+	fs.Var(durationFlag{&f.coarse}, "retention-coarse", "how long hour counts are kept (13 months serve year-on-year reviews)")
 	fs.Var(listFlag{&f.tokens.Ingest}, "ingest-token", "a bearer token that may push events (or $SLO_INGEST_TOKEN); when no ingest or admin token is set, one is made and written to DATA_DIR/ingest.token")
 	fs.Var(listFlag{&f.tokens.Read}, "read-token", "a bearer token that may read (or $SLO_READ_TOKEN); reading is open when none is set")
 	fs.Var(listFlag{&f.tokens.Admin}, "admin-token", "a bearer token that may do anything, reload included (or $SLO_ADMIN_TOKEN)")
@@ -118,6 +141,9 @@ func serveLoad(e *env, f serveFlags) ([]slo.Service, error) {
 func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	services, err := serveLoad(e, f)
 	if err != nil {
+		return err
+	}
+	if err := checkRetention(f, services); err != nil {
 		return err
 	}
 	if f.dataDir == "" {
@@ -216,11 +242,30 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	}
 }
 
+// checkRetention refuses retentions that would lose what the engine
+// rebuilds from on start: 6 hours of minutes, every SLO window of hours.
+func checkRetention(f serveFlags, services []slo.Service) error {
+	if f.fine < slo.Day {
+		return usageError("--retention-fine %s: the engine rebuilds its minute windows from the minute counts; keep at least 1d", slo.FormatDuration(f.fine))
+	}
+	for _, svc := range services {
+		for _, o := range svc.Objectives {
+			if w := o.Window.Nominal(); w > f.coarse {
+				return usageError("--retention-coarse %s is shorter than the %s window of SLO %s", slo.FormatDuration(f.coarse), o.Window, o.Key())
+			}
+		}
+	}
+	return nil
+}
+
 // serveReload reads the specs again and swaps them in; on any error the old
 // ones stay.
 func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, ingest *push.Handler, log *slog.Logger) error {
 	services, err := serveLoad(e, f)
 	if err != nil {
+		return err
+	}
+	if err := checkRetention(f, services); err != nil {
 		return err
 	}
 	if err := eng.Reload(ctx, services); err != nil {

@@ -211,3 +211,17 @@ func TestAReloadKeepsTheData(t *testing.T) {
 		t.Errorf("a failed reload dropped the served specs")
 	}
 }
+
+func TestServeRefusesRetentionsTooShortForItsWindows(t *testing.T) {
+	spec := writeFile(t, "api.yaml", pushSpec)
+	for _, c := range []struct{ flag, value, want string }{
+		{"--retention-coarse", "10d", "shorter than the 30d window of SLO api/availability"},
+		{"--retention-fine", "2h", "keep at least 1d"},
+		{"--retention-fine", "8x", "unknown or missing unit"},
+	} {
+		r := run(t, "", "serve", "-c", spec, "--data-dir", t.TempDir(), c.flag, c.value)
+		if r.code != exitUsage || !strings.Contains(r.err.Error()+r.stderr, c.want) {
+			t.Errorf("%s %s: exit %d, %v %s; want exit 2 saying %q", c.flag, c.value, r.code, r.err, r.stderr, c.want)
+		}
+	}
+}

@@ -48,7 +48,8 @@ type Option func(*Client)
 // WithToken sends token as a bearer token with every request.
 func WithToken(token string) Option { return func(c *Client) { c.token = token } }
 
-// WithHTTPClient sends requests with hc instead of http.DefaultClient.
+// WithHTTPClient sends requests with hc instead of a client with a
+// one-minute timeout.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
 // WithRetries sets how many times a failed batch is sent again: 5 by
@@ -67,7 +68,7 @@ func WithBackoff(first, most time.Duration) Option {
 func New(baseURL string, opts ...Option) *Client {
 	c := &Client{
 		url:        strings.TrimRight(baseURL, "/") + EventsPath,
-		hc:         http.DefaultClient,
+		hc:         &http.Client{Timeout: time.Minute}, // a stuck server must not hang a pusher for ever
 		retries:    5,
 		minBackoff: 200 * time.Millisecond,
 		maxBackoff: 10 * time.Second,

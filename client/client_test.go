@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/slo-dev/slo/internal/source/push/pushtest"
 	"io"
 	"net"
 	"net/http"
@@ -17,49 +18,13 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/source/push"
 	"github.com/slo-dev/slo/internal/spec"
-	"github.com/slo-dev/slo/internal/store"
 )
-
-// memSink keeps appended batches and deduplicates them by id.
-type memSink struct {
-	mu      sync.Mutex
-	batches []store.Batch
-	ids     map[string]int64
-}
-
-func (s *memSink) Append(_ context.Context, b store.Batch) (int64, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if seq, ok := s.ids[b.ID]; ok {
-		return seq, true, nil
-	}
-	s.batches = append(s.batches, b)
-	if s.ids == nil {
-		s.ids = map[string]int64{}
-	}
-	s.ids[b.ID] = int64(len(s.batches))
-	return int64(len(s.batches)), false, nil
-}
-
-func (s *memSink) valid(series string) float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0.0
-	for _, b := range s.batches {
-		for _, o := range b.Observations {
-			if o.Series.String() == series {
-				n += o.Valid
-			}
-		}
-	}
-	return n
-}
 
 // server is a push API over the notification platform, in front of which
 // a test may put its own handler.
 type server struct {
 	*httptest.Server
-	sink *memSink
+	sink *pushtest.Sink
 	// front, when set, answers instead of the push handler; it may call
 	// next.
 	front func(w http.ResponseWriter, r *http.Request, next http.Handler)
@@ -80,7 +45,7 @@ func newServer(t *testing.T) *server {
 	for _, s := range svcs {
 		vs = append(vs, *s)
 	}
-	s := &server{sink: &memSink{}}
+	s := &server{sink: &pushtest.Sink{}}
 	h := push.NewHandler(s.sink, push.Options{})
 	h.SetRouter(push.NewRouter(vs))
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +97,7 @@ func TestPushEventsCountsThemOnTheServer(t *testing.T) {
 	if res.Accepted != 2 || res.Counted != 2 || res.Duplicate || res.BatchID != "b-1" || res.Seq != 1 {
 		t.Errorf("result %+v", res)
 	}
-	if got := s.sink.valid("notification-platform/availability"); got != 2 {
+	if got := s.sink.Valid("notification-platform/availability"); got != 2 {
 		t.Errorf("availability has %v valid events, want 2", got)
 	}
 	if r := s.requests[0]; r.auth != "Bearer s3cret" || r.id != "b-1" {
@@ -159,7 +124,7 @@ func TestPushCountsAddsToTheSLOAndTheCustomer(t *testing.T) {
 	if len(res.BatchID) != 32 || s.requests[0].id != res.BatchID {
 		t.Errorf("generated batch id %q, sent %q", res.BatchID, s.requests[0].id)
 	}
-	if got := s.sink.valid("notification-platform/delivery@initech"); got != 100 {
+	if got := s.sink.Valid("notification-platform/delivery@initech"); got != 100 {
 		t.Errorf("delivery@initech has %v valid events, want 100", got)
 	}
 	if _, err := c.PushCounts(context.Background(), "", []Count{{SLO: "x/y", Good: 1, Valid: 1}}); err == nil {
@@ -209,7 +174,7 @@ func TestRetriesSendTheSameBatchIDUntilItIsTaken(t *testing.T) {
 		waits[1] < 100*time.Millisecond || waits[1] > 200*time.Millisecond || waits[2] != 2*time.Second {
 		t.Errorf("waits %v", waits)
 	}
-	if got := s.sink.valid("notification-platform/availability"); got != 2 {
+	if got := s.sink.Valid("notification-platform/availability"); got != 2 {
 		t.Errorf("availability has %v valid events, want 2", got)
 	}
 }

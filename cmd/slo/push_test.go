@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"github.com/slo-dev/slo/internal/source/push/pushtest"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,49 +13,11 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/source/push"
 	"github.com/slo-dev/slo/internal/spec"
-	"github.com/slo-dev/slo/internal/store"
 )
-
-// pushSink keeps appended batches and deduplicates them by id, as the
-// store does.
-type pushSink struct {
-	mu      sync.Mutex
-	batches []store.Batch
-	ids     map[string]int64
-}
-
-func (s *pushSink) Append(_ context.Context, b store.Batch) (int64, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if seq, ok := s.ids[b.ID]; ok {
-		return seq, true, nil
-	}
-	s.batches = append(s.batches, b)
-	if s.ids == nil {
-		s.ids = map[string]int64{}
-	}
-	s.ids[b.ID] = int64(len(s.batches))
-	return int64(len(s.batches)), false, nil
-}
-
-// valid sums the valid events of one series over every batch.
-func (s *pushSink) valid(series string) float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0.0
-	for _, b := range s.batches {
-		for _, o := range b.Observations {
-			if o.Series.String() == series {
-				n += o.Valid
-			}
-		}
-	}
-	return n
-}
 
 // pushServer starts the push API over the notification platform; auth,
 // when set, is checked against the Authorization header.
-func pushServer(t *testing.T) (*httptest.Server, *pushSink, *[]string) {
+func pushServer(t *testing.T) (*httptest.Server, *pushtest.Sink, *[]string) {
 	t.Helper()
 	svcs, problems := spec.Load(platform)
 	if bad := problems.Invalid(); len(bad) > 0 {
@@ -65,7 +27,7 @@ func pushServer(t *testing.T) (*httptest.Server, *pushSink, *[]string) {
 	for _, s := range svcs {
 		vs = append(vs, *s)
 	}
-	sink := &pushSink{}
+	sink := &pushtest.Sink{}
 	h := push.NewHandler(sink, push.Options{})
 	h.SetRouter(push.NewRouter(vs))
 	var mu sync.Mutex
@@ -99,16 +61,16 @@ func TestPushSendsAFileInBatchesAndCountsARerunOnce(t *testing.T) {
 	if !strings.Contains(r.stderr, "warning: 1 events have a stream no SLO reads") {
 		t.Errorf("stderr lacks the unmatched warning:\n%s", r.stderr)
 	}
-	if len(sink.batches) != 3 {
-		t.Fatalf("the server stored %d batches, want 3", len(sink.batches))
+	if len(sink.Batches()) != 3 {
+		t.Fatalf("the server stored %d batches, want 3", len(sink.Batches()))
 	}
 	id := regexp.MustCompile(`^push-[0-2]-[0-9a-f]{32}$`)
-	for _, b := range sink.batches {
+	for _, b := range sink.Batches() {
 		if !id.MatchString(b.ID) {
 			t.Errorf("batch id %q is not push-INDEX-HASH", b.ID)
 		}
 	}
-	if got := sink.valid("notification-platform/availability"); got != 4 {
+	if got := sink.Valid("notification-platform/availability"); got != 4 {
 		t.Errorf("availability has %v valid events, want 4", got)
 	}
 
@@ -116,7 +78,7 @@ func TestPushSendsAFileInBatchesAndCountsARerunOnce(t *testing.T) {
 	if want := "pushed 7 items in 3 batches (3 duplicate)"; !strings.HasPrefix(again.stdout, want) {
 		t.Errorf("rerun said %q, want %q", again.stdout, want)
 	}
-	if got := sink.valid("notification-platform/availability"); got != 4 {
+	if got := sink.Valid("notification-platform/availability"); got != 4 {
 		t.Errorf("after the rerun availability has %v valid events, want still 4", got)
 	}
 }
@@ -129,8 +91,8 @@ func TestPushReadsStandardInputAndTheEnvironment(t *testing.T) {
 	if r.code != exitOK || !strings.HasPrefix(r.stdout, "pushed 2 items in 1 batches (0 duplicate)") {
 		t.Fatalf("exit %d (%v)\nstdout: %s\nstderr: %s", r.code, r.err, r.stdout, r.stderr)
 	}
-	if len(sink.batches) != 1 || (*auth)[0] != "Bearer s3cret" {
-		t.Errorf("%d batches with Authorization %q", len(sink.batches), *auth)
+	if len(sink.Batches()) != 1 || (*auth)[0] != "Bearer s3cret" {
+		t.Errorf("%d batches with Authorization %q", len(sink.Batches()), *auth)
 	}
 }
 
@@ -151,8 +113,8 @@ func TestPushNamesTheFileLineOfEachRefusedItem(t *testing.T) {
 	if r.err == nil || !strings.Contains(r.err.Error(), "the server refused batch 1 (lines 4-5)") {
 		t.Errorf("error %v does not name the batch and its lines", r.err)
 	}
-	if len(sink.batches) != 1 {
-		t.Errorf("the server took %d batches, want the first only", len(sink.batches))
+	if len(sink.Batches()) != 1 {
+		t.Errorf("the server took %d batches, want the first only", len(sink.Batches()))
 	}
 }
 

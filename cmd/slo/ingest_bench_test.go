@@ -301,7 +301,7 @@ func gzipBytes(b []byte) []byte {
 // BenchmarkServeRSS measures the resident memory of a real `slo serve`
 // process (the built binary) serving n generated SLOs, once every page of
 // its state has been written: after a push of counts that land in every
-// 4 KiB page of every SLO's minute and hour rings, and a tick. rss-B/slo
+// 4 KiB page of every SLO's rings, and a tick. rss-B/slo
 // divides the whole process's VmRSS by n, so it includes the fixed cost of
 // the process; the difference between two sizes gives the cost of one SLO.
 // Linux only: it reads /proc/PID/status.

@@ -50,7 +50,7 @@ func benchServices(tb testing.TB, n int, window string) []slo.Service {
 
 // filled returns an engine over st (which may be nil for benchmarks that
 // never touch the store) whose every series has a count in every bucket
-// of both rings, as a busy service would.
+// of its three rings, as a busy service would.
 func filled(tb testing.TB, st store.Store, n int, window string) *Engine {
 	e := New(st, benchServices(tb, n, window), Options{Now: func() time.Time { return benchStart }})
 	e.setServices(e.services, true)
@@ -88,8 +88,8 @@ func BenchmarkTick(b *testing.B) {
 }
 
 // BenchmarkMemory reports the heap each SLO takes once its rings are full:
-// 30 days of hours and 6 hours of minutes for a 30-day SLO, 90 days of
-// hours for a 90-day one.
+// 6 hours of minutes, 3 days of hours, and the SLO window in at most 720
+// buckets (hours for 30 days, 3 hours for 90).
 func BenchmarkMemory(b *testing.B) {
 	for _, window := range []string{"30d", "90d"} {
 		b.Run("window="+window, func(b *testing.B) {

@@ -14,9 +14,9 @@ import (
 //   - minutes, for the windows up to fineSpan (5m to 6h);
 //   - hours, for the longer alert windows, up to hourSpan (1d, 3d);
 //   - the SLO window's own ring, of sloBuckets buckets whatever the
-//     window's length: hours for 30 days, 3 hours for 90, 12 for a year.
+//     window's length: hours for 30 days, 3 hours for 90, a day for a year.
 //
-// So the memory of a series is bounded (about 18 KB) for any window, and
+// So the memory of a series is bounded (about 22 KB) for any window, and
 // the oldest bucket of every window, counted for the part of it inside the
 // window, is a small share of it.
 const (
@@ -67,6 +67,21 @@ type plan struct {
 	slo, sloLessDay int
 	// w1h, w6h and w1d index windows.
 	w1h, w6h, w1d int
+	// phase caches each ring's bucket phase at the tick phaseAt (unix ns),
+	// computed once per tick for all the objective's series.
+	phase   [rings]float64
+	phaseAt int64
+}
+
+// phases returns the elapsed fraction of the bucket holding now, per ring.
+func (p *plan) phases(now time.Time) *[rings]float64 {
+	if ns := now.UnixNano(); ns != p.phaseAt {
+		for r, res := range p.res {
+			p.phase[r] = phase(now, res)
+		}
+		p.phaseAt = ns
+	}
+	return &p.phase
 }
 
 // windowRef names a window and where its running sum is.

@@ -99,10 +99,7 @@ func phase(now time.Time, res int64) float64 {
 func (s *series) evaluate(now time.Time) {
 	s.advance(now)
 	p := s.plan
-	var ph [rings]float64
-	for i, ring := range s.rings {
-		ph[i] = phase(now, ring.res)
-	}
+	ph := p.phases(now)
 	r := &s.last
 	r.at = now
 	for i, w := range p.windows {

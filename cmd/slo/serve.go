@@ -184,11 +184,10 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 		metrics.ObserveBatch(outcome, items, st.Counted, st.Excluded, st.Ignored, st.Unmatched)
 	}})
 	ingest.SetRouter(push.NewRouter(services))
-	var srv *api.Server
 	reload := func(ctx context.Context) error {
 		return serveReload(ctx, e, f, eng, ingest, log)
 	}
-	srv = api.New(api.Config{Engine: eng, Annotations: st, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
+	srv := api.New(api.Config{Engine: eng, Annotations: st, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
 	metrics = api.NewMetrics(reg, eng, func() float64 {
 		n, _ := st.Size()
 		return float64(n)
@@ -199,6 +198,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	hs := srv.HTTPServer(f.listen)
+	defer hs.Close() // when start-up fails; after a graceful Shutdown, a no-op
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
 	fmt.Fprintf(e.stdout, "slo: serving %d SLOs on http://%s (data in %s)\n", len(eng.Keys()), l.Addr(), f.dataDir)

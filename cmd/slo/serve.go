@@ -177,7 +177,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var metrics *api.Metrics
-	eng := engine.New(st, services, engine.Options{Tick: f.tick, CheckpointEvery: f.ckpt, Logger: log, OnTick: func(d time.Duration) {
+	eng := engine.New(st, services, engine.Options{Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, OnTick: func(d time.Duration) {
 		metrics.Tick.Observe(d.Seconds())
 	}})
 	ingest := push.NewHandler(eng, push.Options{Observe: func(outcome string, items int, st push.Stats) {

@@ -135,7 +135,8 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotImplemented, "reload is not available")
 		return
 	}
-	if err := s.Reload(r.Context()); err != nil {
+	// A client that hangs up must not stop a reload half way.
+	if err := s.Reload(context.WithoutCancel(r.Context())); err != nil {
 		writeError(w, http.StatusBadRequest, "reload: %v", err)
 		return
 	}

@@ -18,7 +18,7 @@ import (
 // batches logged after it, instead of reading months of buckets: that is
 // what keeps a restart of 100k SLOs within seconds.
 
-const checkpointVersion = 2
+const checkpointVersion = 3
 
 // Checkpoint saves the state, consistent with the batch it ends at. The
 // engine is read-locked while the states are encoded, not while the store
@@ -57,6 +57,7 @@ func (s *series) encode(b []byte, pending []slo.Observation) []byte {
 	b = binary.AppendVarint(b, s.calStart.Unix())
 	b = appendNumber(appendNumber(b, s.cal.good), s.cal.valid)
 	for _, r := range s.rings {
+		b = binary.AppendVarint(b, r.res)
 		b = binary.AppendVarint(b, r.head)
 		b = binary.AppendUvarint(b, uint64(len(r.buf)))
 		for i := r.head - int64(len(r.buf)) + 1; i <= r.head; i++ {
@@ -95,9 +96,11 @@ func (s *series) decode(b []byte) (pending []slo.Observation, err error) {
 	}
 	next := func() pair { return pair{d.number(), d.number()} }
 	for _, r := range s.rings {
-		head, n := d.varint(), int64(d.uvarint())
-		if d.err == nil && n != int64(len(r.buf)) {
-			return nil, fmt.Errorf("ring of %d buckets, plan has %d: %w", n, len(r.buf), errIncompatible)
+		res, head, n := d.varint(), d.varint(), int64(d.uvarint())
+		if d.err == nil && (res != r.res || n != int64(len(r.buf))) {
+			// 30d, 60d and 90d windows all have 721 buckets, of 1, 2 and 3
+			// hours: the length alone does not tell a changed window.
+			return nil, fmt.Errorf("ring of %d buckets of %ds, plan has %d of %ds: %w", n, res, len(r.buf), r.res, errIncompatible)
 		}
 		r.restore(head-n+1, n, next) // a truncated state reads as zeros, then fails below
 	}

@@ -2,6 +2,9 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"github.com/slo-dev/slo/internal/store"
 	"reflect"
 	"strings"
 	"testing"
@@ -49,23 +52,35 @@ func TestACheckpointAndTheBatchesAfterItRebuildTheState(t *testing.T) {
 }
 
 // TestAChangedWindowIsSummedFromTheBuckets: a checkpoint taken with a 30-day
-// window does not fit a 40-day one; the stored buckets give the right sum.
+// window fits no other; the stored buckets give the right sum. 60 and 90
+// days have as many buckets as 30 (of 2 and 3 hours), 40 days has more.
 func TestAChangedWindowIsSummedFromTheBuckets(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
-	st := openStore(t, t.TempDir(), c.now)
-	e := newEngine(t, st, c)
-	minutes(t, e, c.t.Add(-40*slo.Day), c.t, 99, 100, availability)
-	e.Evaluate()
-	if err := e.Checkpoint(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	longer := New(st, services(t, strings.Replace(availabilitySpec, "window: 30d", "window: 40d", 1)), Options{Now: c.now})
-	if err := longer.Load(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ev, _ := longer.Evaluation(availability)
-	if ev.Valid != 40*24*60*100 {
-		t.Fatalf("valid over 40 days = %g, want %d", ev.Valid, 40*24*60*100)
+	for _, days := range []int{40, 60, 90} {
+		t.Run(fmt.Sprintf("%dd", days), func(t *testing.T) {
+			c := &clock{t: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+			st := openStore(t, t.TempDir(), c.now)
+			e := newEngine(t, st, c)
+			var obs []slo.Observation
+			for h := c.t.Add(-100 * slo.Day); h.Before(c.t); h = h.Add(time.Hour) {
+				obs = append(obs, slo.Observation{Series: availability, Time: h, Good: 99, Valid: 100})
+			}
+			if _, _, err := e.Append(context.Background(), store.Batch{Observations: obs}); err != nil {
+				t.Fatal(err)
+			}
+			e.Evaluate()
+			if err := e.Checkpoint(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			spec := strings.Replace(availabilitySpec, "window: 30d", fmt.Sprintf("window: %dd", days), 1)
+			longer := New(st, services(t, spec), Options{Now: c.now})
+			if err := longer.Load(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			ev, _ := longer.Evaluation(availability)
+			if want := float64(days * 24 * 100); ev.Valid != want {
+				t.Fatalf("valid over %d days = %g, want %g", days, ev.Valid, want)
+			}
+		})
 	}
 }
 
@@ -94,4 +109,31 @@ func TestNumbersRoundTrip(t *testing.T) {
 			t.Errorf("%g came back as %g (err %v, %d bytes left)", x, got, d.err, len(d.b))
 		}
 	}
+}
+
+// failingScan is a store whose scans fail, for a reload that cannot finish.
+type failingScan struct{ store.Store }
+
+func (failingScan) Scan(context.Context, store.Resolution, time.Time, time.Time, func(slo.Observation) error) error {
+	return errors.New("disk gone")
+}
+
+// TestAFailedReloadKeepsTheStateItHad: the old specs and their figures stay.
+func TestAFailedReloadKeepsTheStateItHad(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t, t.TempDir(), c.now)
+	e := newEngine(t, st, c)
+	minutes(t, e, c.t.Add(-2*time.Hour), c.t, 99, 100, availability)
+	e.Evaluate()
+	want := e.Evaluations()
+
+	e.store = failingScan{st} // no checkpoint: every objective needs a scan
+	added := availabilitySpec + "  - name: third\n    objective: 95\n    window: 7d\n    sli:\n      events: {stream: api}\n"
+	if err := e.Reload(context.Background(), services(t, added)); err == nil {
+		t.Fatal("a reload whose scans fail succeeded")
+	}
+	if keys := e.Keys(); len(keys) != 2 {
+		t.Errorf("keys after a failed reload: %v", keys)
+	}
+	sameEvaluations(t, e.Evaluations(), want)
 }

@@ -28,6 +28,10 @@ type Options struct {
 	// CheckpointEvery is how often Run saves a checkpoint, which bounds how
 	// much of the batch log a restart after a crash replays; 10m by default.
 	CheckpointEvery time.Duration
+	// FineRetention is how long the store keeps minute counts (the store's
+	// own setting), so that History reads hours where minutes are gone;
+	// store.DefaultRetention.Fine by default.
+	FineRetention time.Duration
 	// PruneEvery is how often Run prunes the store; 1h by default.
 	PruneEvery time.Duration
 	Logger     *slog.Logger
@@ -47,6 +51,9 @@ func (o *Options) defaults() {
 	}
 	if o.CheckpointEvery <= 0 {
 		o.CheckpointEvery = 10 * time.Minute
+	}
+	if o.FineRetention <= 0 {
+		o.FineRetention = store.DefaultRetention.Fine
 	}
 	if o.PruneEvery <= 0 {
 		o.PruneEvery = time.Hour

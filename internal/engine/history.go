@@ -34,11 +34,13 @@ type Point struct {
 // rates over windows of fineSpan or less read minute buckets while the store
 // keeps them, hour buckets before.
 func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time, step time.Duration) ([]Point, error) {
-	if step <= 0 || to.Before(from) {
-		return nil, fmt.Errorf("history: want from <= to and a positive step")
+	if step < time.Second || to.Before(from) {
+		return nil, fmt.Errorf("history: want from <= to and a step of at least 1s")
 	}
-	if n := to.Sub(from)/step + 1; n > MaxPoints {
-		return nil, fmt.Errorf("history: %d points is more than %d: use a longer step", n, MaxPoints)
+	// to.Sub saturates for ranges over 292 years, and so does not overflow;
+	// the division by a step of 1s or more then cannot either.
+	if n := to.Sub(from) / step; n >= MaxPoints {
+		return nil, fmt.Errorf("history: %d points is more than %d: use a longer step", n+1, MaxPoints)
 	}
 	e.mu.RLock()
 	s, ok := e.series[id]
@@ -58,8 +60,13 @@ func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time,
 	if err != nil {
 		return nil, err
 	}
+	// Minute counts older than their retention are gone: hours serve there.
+	fineKept := now.Add(-e.opts.FineRetention + time.Hour)
 	var out []Point
 	for t := from; !t.After(to); t = t.Add(step) {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
 		start, end := p.obj.Window.Bounds(t)
 		if !p.obj.Window.IsCalendar() {
 			end = t
@@ -69,7 +76,7 @@ func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time,
 		b := slo.Budget{Target: s.target, Window: end.Sub(start), Good: c.good, Valid: c.valid}
 		burn := func(d time.Duration) *float64 {
 			w := fine
-			if d > fineSpan || t.Add(-d).Before(fine.from) {
+			if d > fineSpan || t.Add(-d).Before(fine.from) || t.Add(-d).Before(fineKept) {
 				w = coarse
 			}
 			x := w.between(t.Add(-d), t)

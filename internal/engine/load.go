@@ -133,7 +133,11 @@ func (e *Engine) loadRows(ctx context.Context, now time.Time, keys map[string]bo
 	}
 	from := now.Add(-3 * slo.Day)
 	for k := range keys {
-		start, _ := e.plans[k].obj.Window.Bounds(now)
+		p := e.plans[k]
+		start, _ := p.obj.Window.Bounds(now)
+		// The window's oldest bucket, partly inside it, starts before it.
+		res := p.res[ringSLO]
+		start = time.Unix(floorDiv(start.Unix(), res)*res, 0)
 		from = minTime(from, start)
 	}
 	// Hour buckets before the current hour come from the coarse rows; the
@@ -195,11 +199,27 @@ func (e *Engine) Reload(ctx context.Context, services []slo.Service) error {
 	defer e.ingest.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	old := e.services
+	// load builds new maps and series and leaves the old ones alone, so
+	// keeping the fields is enough to put the old state back on failure.
+	old := state{e.services, e.plans, e.keys, e.series, e.list, e.byPlan, e.pending, e.lastSeq, e.ticked}
 	e.services = services
 	if err := e.load(ctx); err != nil {
-		e.services = old
+		e.services, e.plans, e.keys, e.series, e.list = old.services, old.plans, old.keys, old.series, old.list
+		e.byPlan, e.pending, e.lastSeq, e.ticked = old.byPlan, old.pending, old.lastSeq, old.ticked
 		return err
 	}
 	return nil
+}
+
+// state is what load replaces.
+type state struct {
+	services []slo.Service
+	plans    map[string]*plan
+	keys     []string
+	series   map[slo.Series]*series
+	list     []*series
+	byPlan   map[string][]*series
+	pending  []slo.Observation
+	lastSeq  int64
+	ticked   time.Time
 }

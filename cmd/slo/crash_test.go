@@ -75,14 +75,14 @@ func TestEveryAcknowledgedBatchSurvivesSIGKILL(t *testing.T) {
 				b.acked = true
 			}
 		}
-		want := 0.0
+		var good, valid float64
 		for _, b := range all {
 			if b.acked && !b.bad {
-				want += b.valid
+				good, valid = good+b.good, valid+b.valid
 			}
 		}
-		if got := s.evaluation(t, "crash/ok").Valid; got != want {
-			t.Fatalf("round %d: valid = %g, want %g (the sum of acknowledged batches)", round, got, want)
+		if ev := s.evaluation(t, "crash/ok"); ev.Good != good || ev.Valid != valid {
+			t.Fatalf("round %d: good/valid = %g/%g, want %g/%g (the sums of acknowledged batches)", round, ev.Good, ev.Valid, good, valid)
 		}
 		if round == kills {
 			break

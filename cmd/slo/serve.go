@@ -95,7 +95,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&f.tick, "tick", 10*time.Second, "how often every SLO is evaluated")
 	fs.DurationVar(&f.ckpt, "checkpoint-every", 10*time.Minute, "how often the engine's state is saved, which bounds what a restart after a crash replays")
 	f.fine, f.coarse = store.DefaultRetention.Fine, store.DefaultRetention.Coarse
-	fs.Var(durationFlag{&f.fine}, "retention-fine", "how long minute counts are kept (the 3-day alert windows need 3d)")
+	fs.Var(durationFlag{&f.fine}, "retention-fine", "how long minute counts are kept; at least 1d, since a restart rebuilds the minute windows from them")
 	fs.Var(durationFlag{&f.coarse}, "retention-coarse", "how long hour counts are kept (13 months serve year-on-year reviews)")
 	fs.Var(listFlag{&f.tokens.Ingest}, "ingest-token", "a bearer token that may push events (or $SLO_INGEST_TOKEN); when no ingest or admin token is set, one is made and written to DATA_DIR/ingest.token")
 	fs.Var(listFlag{&f.tokens.Read}, "read-token", "a bearer token that may read (or $SLO_READ_TOKEN); reading is open when none is set")
@@ -203,6 +203,11 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	go func() { served <- hs.Serve(l) }()
 	fmt.Fprintf(e.stdout, "slo: serving %d SLOs on http://%s (data in %s)\n", len(eng.Keys()), l.Addr(), f.dataDir)
 
+	// SIGHUP is caught from here on: its default action, during a long load
+	// or backfill, would end the process. It is acted on once ready.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if err := eng.Load(ctx); err != nil {
 		return err
 	}
@@ -219,9 +224,6 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	srv.SetReady(true)
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = eng.Run(ctx) }()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case <-hup:

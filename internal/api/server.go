@@ -143,12 +143,17 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reloaded"})
 }
 
+// writeJSON encodes v before it writes the status, so that a value JSON
+// cannot carry gives a 500 that says so, not a 200 with half a body.
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		code = http.StatusInternalServerError
+		data, _ = json.Marshal(map[string]string{"error": "encoding the answer: " + err.Error()})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v) // the client is gone if this fails; nothing to tell
+	_, _ = w.Write(append(data, '\n')) // the client is gone if this fails; nothing to tell
 }
 
 func writeError(w http.ResponseWriter, code int, format string, args ...any) {

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"math"
 )
 
 // ErrInvalid is wrapped by the error Append returns for a batch it refuses
@@ -13,7 +12,7 @@ var ErrInvalid = errors.New("invalid batch")
 
 // Validate reports the first observation of the batch no store accepts: one
 // without an objective, without a time, or with a count that is negative,
-// NaN or infinite. A count like that is a source's bug; stored, it would
+// NaN, infinite or over MaxCount. A count like that is a source's bug; stored, it would
 // poison every window sum that includes it for the whole retention, so the
 // batch is refused whole instead.
 //
@@ -40,7 +39,12 @@ func (b Batch) Validate() error {
 	return nil
 }
 
-// validCount reports whether c is a count: finite and not negative.
+// MaxCount is the largest count an observation may carry: 2^53, the last
+// integer a float64 holds exactly. Sums of counts near the float limit
+// would reach +Inf and turn every ratio into NaN.
+const MaxCount = 1 << 53
+
+// validCount reports whether c is a count: not negative, at most MaxCount.
 func validCount(c float64) bool {
-	return c >= 0 && !math.IsInf(c, 1) // NaN fails c >= 0
+	return c >= 0 && c <= MaxCount // NaN fails both
 }

@@ -2,6 +2,7 @@ package push
 
 import (
 	"fmt"
+	"github.com/slo-dev/slo/internal/store"
 	"math"
 	"strings"
 	"time"
@@ -159,6 +160,8 @@ func (d *batchDecoder) amount(f field, v float64, text string) bool {
 		d.problem(f, "missing: a count needs good and valid")
 	case math.IsInf(v, 0):
 		d.problem(f, text+" is not a finite number")
+	case v > store.MaxCount:
+		d.problem(f, text+" is more than 2^53, the largest count kept exactly")
 	case v < 0:
 		d.problem(f, text+" is negative")
 	default:

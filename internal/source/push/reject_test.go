@@ -34,6 +34,8 @@ func TestHandlerRejectsBadBatchesWhole(t *testing.T) {
 			first: `item 0 (line 1): field "good": missing: a count needs good and valid`},
 		{name: "negative counts are refused each", body: `{"slo":"` + deliv + `","good":-1,"valid":-2}`,
 			first: `item 0 (line 1): field "good": -1 is negative`, n: 2},
+		{name: "a count past 2^53 is refused, since two of them could add up to infinity", body: `{"slo":"` + deliv + `","good":1,"valid":1e308}`,
+			first: `item 0 (line 1): field "valid": 1e308 is more than 2^53, the largest count kept exactly`},
 		{name: "an infinite count is refused", body: `{"slo":"` + deliv + `","good":1,"valid":1e999}`,
 			first: `item 0 (line 1): field "valid": 1e999 is not a finite number`},
 		{name: "an unknown SLO is named", body: `{"slo":"nope/x","good":1,"valid":1}`,

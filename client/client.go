@@ -206,9 +206,13 @@ func (e *netError) Unwrap() error { return e.err }
 
 // retryable reports whether sending the batch again may succeed.
 func retryable(err error) bool {
+	// Any failure to hear back is worth another try, the HTTP client's own
+	// timeout included (it reads as a deadline exceeded): the batch id makes
+	// a batch that did arrive count once. The caller's context is checked
+	// before this is asked.
 	var ne *netError
 	if errors.As(err, &ne) {
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+		return true
 	}
 	var ae *APIError
 	return errors.As(err, &ae) && (ae.StatusCode >= 500 || ae.StatusCode == http.StatusTooManyRequests)

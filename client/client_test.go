@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -260,3 +261,38 @@ func TestEventsAndCountsAreWrittenAsThePushAPIReadsThem(t *testing.T) {
 		})
 	}
 }
+
+// TestAnAnswerTooSlowForTheClientIsSentAgain: the HTTP client's own timeout
+// is a lost answer like a dropped connection; the batch, taken the first
+// time, counts once.
+func TestAnAnswerTooSlowForTheClientIsSentAgain(t *testing.T) {
+	s := newServer(t)
+	var calls atomic.Int32
+	s.front = func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if calls.Add(1) == 1 {
+			next.ServeHTTP(&discard{w}, r) // stored, but the answer is held back
+			time.Sleep(300 * time.Millisecond)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}
+	var waits []time.Duration
+	c := quick(s.URL, &waits, WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+	res, err := c.PushEvents(context.Background(), "", send)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Duplicate || len(s.requests) != 2 {
+		t.Errorf("duplicate %v after %d requests, want a duplicate on the second", res.Duplicate, len(s.requests))
+	}
+	if got := s.sink.Valid("notification-platform/availability"); got != 2 {
+		t.Errorf("availability has %v valid events, want 2: counted once", got)
+	}
+}
+
+// discard is a ResponseWriter that throws the answer away.
+type discard struct{ http.ResponseWriter }
+
+func (d *discard) Header() http.Header         { return http.Header{} }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}

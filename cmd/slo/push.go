@@ -150,6 +150,9 @@ func (p *pusher) run(ctx context.Context) error {
 	p.bar.finish()
 	fmt.Fprintf(p.stdout, "pushed %d items in %d batches (%d duplicate): %d counted, %d excluded, %d ignored, %d unmatched\n",
 		p.items, p.batches, p.duplicates, p.total.Counted, p.total.Excluded, p.total.Ignored, p.total.Unmatched)
+	if p.duplicates > 0 {
+		fmt.Fprintf(p.stderr, "note: %d batches were already on the server (same content, same place in the file) and were not counted again\n", p.duplicates)
+	}
 	if p.total.Unmatched > 0 {
 		fmt.Fprintf(p.stderr, "warning: %d events have a stream no SLO reads: check the stream names\n", p.total.Unmatched)
 	}
@@ -216,8 +219,10 @@ func (p *pusher) send(ctx context.Context, index int) error {
 	}
 	p.items += len(p.lines)
 	p.batches++
-	if res.Duplicate {
+	if res.Duplicate { // already on the server: nothing of it counted now
 		p.duplicates++
+		p.bar.update(p.read, p.items)
+		return nil
 	}
 	p.total.Counted += res.Counted
 	p.total.Excluded += res.Excluded

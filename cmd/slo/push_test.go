@@ -75,7 +75,7 @@ func TestPushSendsAFileInBatchesAndCountsARerunOnce(t *testing.T) {
 	}
 
 	again := mustRun(t, exitOK, "push", "--server", srv.URL, "--batch", "3", file)
-	if want := "pushed 7 items in 3 batches (3 duplicate)"; !strings.HasPrefix(again.stdout, want) {
+	if want := "pushed 7 items in 3 batches (3 duplicate): 0 counted"; !strings.HasPrefix(again.stdout, want) {
 		t.Errorf("rerun said %q, want %q", again.stdout, want)
 	}
 	if got := sink.Valid("notification-platform/availability"); got != 4 {

@@ -180,7 +180,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	eng := engine.New(st, services, engine.Options{Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, OnTick: func(d time.Duration) {
 		metrics.Tick.Observe(d.Seconds())
 	}})
-	ingest := push.NewHandler(eng, push.Options{Observe: func(outcome string, items int, st push.Stats) {
+	ingest := push.NewHandler(eng, push.Options{MaxAge: f.coarse, Observe: func(outcome string, items int, st push.Stats) {
 		metrics.ObserveBatch(outcome, items, st.Counted, st.Excluded, st.Ignored, st.Unmatched)
 	}})
 	ingest.SetRouter(push.NewRouter(services))

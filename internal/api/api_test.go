@@ -177,6 +177,9 @@ func TestHistoryParametersAreCheckedAndDefaulted(t *testing.T) {
 			t.Errorf("%s: %d %v, want 400 naming %s", q, code, out, name)
 		}
 	}
+	if code, _ := call(t, "GET", ts.URL+"/api/v1/slos/api/nope/history", "", ""); code != http.StatusNotFound {
+		t.Errorf("history of an unknown SLO: %d, want 404", code)
+	}
 	code, out = call(t, "GET", ts.URL+"/api/v1/slos/api/availability/history?from=1793534400&to=2026-11-01T12:00:00Z&step=1h", "", "")
 	if code != http.StatusOK || out["from"] != "2026-11-01T12:00:00Z" || out["step"] != "1h" {
 		t.Errorf("explicit: %d %v", code, out)

@@ -99,6 +99,10 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id := seriesOf(r)
 	id.Customer = q.Get("customer")
+	if _, ok := s.Engine.Evaluation(id); !ok {
+		writeError(w, http.StatusNotFound, "no series %s", id)
+		return
+	}
 	to, err := timeParam(q.Get("to"), s.Now())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "to: %v", err)

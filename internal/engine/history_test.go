@@ -71,6 +71,14 @@ func TestHistoryRefusesTooManyPointsAndUnknownSeries(t *testing.T) {
 	if _, err := e.History(context.Background(), availability, c.t.Add(-30*slo.Day), c.t, time.Second); err == nil {
 		t.Error("2.6M points accepted")
 	}
+	// A range too long for a Duration and a nanosecond step: the count of
+	// points must not wrap around to pass the bound.
+	forever := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, step := range []time.Duration{time.Nanosecond, time.Second} {
+		if _, err := e.History(context.Background(), availability, time.Time{}, forever, step); err == nil {
+			t.Errorf("8000 years at a step of %s accepted", step)
+		}
+	}
 	if _, err := e.History(context.Background(), slo.Series{Objective: "api/nope"}, c.t.Add(-time.Hour), c.t, time.Minute); err == nil {
 		t.Error("an unknown series has a history")
 	}

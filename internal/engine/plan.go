@@ -117,7 +117,10 @@ func newPlan(svc *slo.Service, obj *slo.Objective) *plan {
 		p.ks[r] = append(p.ks[r], int64(d/time.Second)/p.res[r])
 	}
 	if !obj.Window.IsCalendar() {
-		k := max(int64(obj.Window.Rolling/time.Second)/p.res[ringSLO], 1)
+		// A window that is not a whole number of buckets (90m, say) is
+		// rounded to one: SLO windows are days in practice, whole hours.
+		res := p.res[ringSLO]
+		k := max((int64(obj.Window.Rolling/time.Second)+res/2)/res, 1)
 		p.slo = len(p.ks[ringSLO])
 		p.ks[ringSLO] = append(p.ks[ringSLO], k)
 		if day := int64(slo.Day/time.Second) / p.res[ringSLO]; k > day {

@@ -134,10 +134,7 @@ func (r *Router) latencyFor(i int, customer string) time.Duration {
 	}
 	tier := ""
 	if rt.customers != nil {
-		tier = rt.customers.DefaultTier
-		if t, ok := rt.customers.Assignments[customer]; ok {
-			tier = t
-		}
+		tier = rt.customers.Tier(customer)
 	}
 	return rt.tierLatency[tier]
 }

@@ -183,7 +183,8 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	ingest := push.NewHandler(eng, push.Options{MaxAge: f.coarse, Observe: func(outcome string, items int, st push.Stats) {
 		metrics.ObserveBatch(outcome, items, st.Counted, st.Excluded, st.Ignored, st.Unmatched)
 	}})
-	ingest.SetRouter(push.NewRouter(services))
+	router := push.NewRouter(services)
+	ingest.SetRouter(router)
 	reload := func(ctx context.Context) error {
 		return serveReload(ctx, e, f, eng, ingest, log)
 	}
@@ -216,7 +217,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if f.demo {
-		if err := startDemo(ctx, &wg, eng, services, log); err != nil {
+		if err := startDemo(ctx, &wg, eng, router, log); err != nil {
 			return err
 		}
 	}
@@ -281,8 +282,7 @@ func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, 
 // startDemo backfills 30 days of the demo's traffic, unless the data dir
 // already holds it (a restart with --data-dir), then feeds it live from
 // where the backfill ended, with no gap.
-func startDemo(ctx context.Context, wg *sync.WaitGroup, eng *engine.Engine, services []slo.Service, log *slog.Logger) error {
-	router := push.NewRouter(services)
+func startDemo(ctx context.Context, wg *sync.WaitGroup, eng *engine.Engine, router *push.Router, log *slog.Logger) error {
 	classify := func(evs []slo.Event) []slo.Observation {
 		obs, _ := router.Classify(evs)
 		return obs

@@ -102,15 +102,6 @@ func TestAStateThatDoesNotDecodeFallsBackToTheBuckets(t *testing.T) {
 	sameEvaluations(t, newEngine(t, st, c).Evaluations(), want)
 }
 
-func TestNumbersRoundTrip(t *testing.T) {
-	for _, x := range []float64{0, 1, 2, 1e6, 1 << 52, 0.5, -3, 1e300, 1 << 60} {
-		d := decoder{b: appendNumber(nil, x)}
-		if got := d.number(); got != x || d.err != nil || len(d.b) != 0 {
-			t.Errorf("%g came back as %g (err %v, %d bytes left)", x, got, d.err, len(d.b))
-		}
-	}
-}
-
 // failingScan is a store whose scans fail, for a reload that cannot finish.
 type failingScan struct{ store.Store }
 

@@ -75,16 +75,6 @@ func (r *ring) add(i int64, p pair) bool {
 	return true
 }
 
-// set replaces bucket i with p, for a checkpoint's state or a replayed row.
-func (r *ring) set(i int64, p pair) bool {
-	if !r.holds(i) {
-		return false
-	}
-	old := *r.slot(i)
-	p.sub(old)
-	return r.add(i, p)
-}
-
 // advance moves head to bucket to, each step dropping the bucket that falls
 // out of every window. It recomputes the running sums exactly once per turn
 // of the ring, so that float rounding of non-integer counts cannot drift.

@@ -51,21 +51,6 @@ func TestRingMatchesBruteForce(t *testing.T) {
 	}
 }
 
-func TestRingSetReplacesABucket(t *testing.T) {
-	r := newRing(60, []int64{2}, []int{0}, 10)
-	r.add(10, pair{1, 2})
-	r.add(9, pair{3, 4})
-	if !r.set(10, pair{5, 5}) {
-		t.Fatal("set refused a bucket in the ring")
-	}
-	if got := r.sum(0, 0); got != (pair{8, 9}) {
-		t.Fatalf("sum after set = %+v, want {8 9}", got)
-	}
-	if r.set(11, pair{1, 1}) {
-		t.Fatal("set accepted a bucket after head")
-	}
-}
-
 func TestFloorDivRoundsDown(t *testing.T) {
 	for _, c := range []struct{ a, b, want int64 }{{7, 2, 3}, {-7, 2, -4}, {-6, 2, -3}, {0, 5, 0}} {
 		if got := floorDiv(c.a, c.b); got != c.want {

@@ -30,7 +30,6 @@ type result struct {
 	sums         []pair
 	slo, lessDay pair
 	start, end   time.Time
-	burn1h       float64
 	status       slo.Status
 	// since is when status last changed.
 	since time.Time
@@ -115,15 +114,15 @@ func (s *series) evaluate(now time.Time) {
 	if p.sloLessDay >= 0 {
 		r.lessDay = s.rings[ringSLO].sum(p.sloLessDay, ph[ringSLO])
 	}
-	r.burn1h = 0
+	burn1h := 0.0 // no traffic in the hour escalates nothing
 	if p.w1h >= 0 {
 		if b, ok := slo.BurnRate(r.sums[p.w1h].good, r.sums[p.w1h].valid, s.target); ok {
-			r.burn1h = b
+			burn1h = b
 		}
 	}
 	status := slo.NoData
 	if r.slo.valid > 0 {
-		status = p.obj.Policy.Status(s.budget().RemainingRatio(), r.burn1h)
+		status = p.obj.Policy.Status(s.budget().RemainingRatio(), burn1h)
 	}
 	if status != r.status || r.since.IsZero() {
 		r.status, r.since = status, now

@@ -4,7 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
+
+	"github.com/slo-dev/slo/internal/store"
 )
 
 // row is one summed count of a series in one bucket, as the count tables
@@ -34,23 +35,10 @@ func encodeRows(buf []byte, rows []row) []byte {
 		buf = binary.AppendUvarint(buf, uint64(r.series))
 		buf = binary.AppendVarint(buf, r.bucket-prev)
 		prev = r.bucket
-		buf = appendCount(buf, r.good)
-		buf = appendCount(buf, r.valid)
+		buf = store.AppendCount(buf, r.good)
+		buf = store.AppendCount(buf, r.valid)
 	}
 	return buf
-}
-
-// maxExact is 2^53: every integer below it is exact as a float64.
-const maxExact = 1 << 53
-
-// appendCount writes c as uvarint(c<<1) when it is a whole number below
-// 2^53, otherwise as uvarint(1) followed by its IEEE 754 bits.
-func appendCount(buf []byte, c float64) []byte {
-	if c >= 0 && c < maxExact && c == math.Trunc(c) {
-		return binary.AppendUvarint(buf, uint64(c)<<1)
-	}
-	buf = binary.AppendUvarint(buf, 1)
-	return binary.LittleEndian.AppendUint64(buf, math.Float64bits(c))
 }
 
 var errCorrupt = errors.New("corrupt batch log entry")
@@ -60,72 +48,26 @@ func decodeRows(rows []row, blob []byte) ([]row, error) {
 	if len(blob) == 0 || blob[0] != logVersion {
 		return rows, fmt.Errorf("%w: unknown version", errCorrupt)
 	}
-	d := decoder{b: blob[1:]}
-	n := d.uvarint()
-	if n > uint64(len(d.b)) { // every row takes at least one byte
-		return rows, fmt.Errorf("%w: %d rows in %d bytes", errCorrupt, n, len(d.b))
+	d := store.NewDecoder(blob[1:])
+	n := d.Uvarint()
+	if n > uint64(d.Len()) { // every row takes at least one byte
+		return rows, fmt.Errorf("%w: %d rows in %d bytes", errCorrupt, n, d.Len())
 	}
 	var prev int64
 	for range n {
 		var r row
-		r.series = int64(d.uvarint())
-		prev += d.varint()
+		r.series = int64(d.Uvarint())
+		prev += d.Varint()
 		r.bucket = prev
-		r.good = d.count()
-		r.valid = d.count()
+		r.good = d.Count()
+		r.valid = d.Count()
 		rows = append(rows, r)
 	}
-	if d.err != nil {
-		return rows, d.err
+	if err := d.Err(); err != nil {
+		return rows, fmt.Errorf("%w: %w", errCorrupt, err)
 	}
-	if len(d.b) != 0 {
-		return rows, fmt.Errorf("%w: %d bytes left over", errCorrupt, len(d.b))
+	if d.Len() != 0 {
+		return rows, fmt.Errorf("%w: %d bytes left over", errCorrupt, d.Len())
 	}
 	return rows, nil
-}
-
-// decoder reads varints from b, keeping the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = fmt.Errorf("%w: bad varint", errCorrupt)
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = fmt.Errorf("%w: bad varint", errCorrupt)
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) count() float64 {
-	v := d.uvarint()
-	if v&1 == 0 {
-		return float64(v >> 1)
-	}
-	if d.err != nil || len(d.b) < 8 {
-		d.err = fmt.Errorf("%w: short count", errCorrupt)
-		return 0
-	}
-	c := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
-	d.b = d.b[8:]
-	return c
 }

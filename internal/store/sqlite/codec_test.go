@@ -19,7 +19,7 @@ func TestBatchLogBlobsRoundTrip(t *testing.T) {
 		{"no rows", nil},
 		{"whole counts", []row{{1, 1741608000, 99, 100}, {1, 1741608060, 0, 0}, {7, 1741608000, 5, 5}}},
 		{"fractional, huge and negative-zero counts", []row{
-			{2, 60, 0.1, 1e300}, {2, 120, maxExact, maxExact - 1}, {3, 0, math.Copysign(0, -1), math.SmallestNonzeroFloat64},
+			{2, 60, 0.1, 1e300}, {2, 120, store.MaxCount, store.MaxCount - 1}, {3, 0, math.Copysign(0, -1), math.SmallestNonzeroFloat64},
 		}},
 		{"buckets going back in time and before 1970", []row{{1, 1741608000, 1, 1}, {2, -62135596800, 1, 1}, {3, -60, 1, 2}}},
 		{"large series ids", []row{{math.MaxInt64, 0, 1, 1}}},

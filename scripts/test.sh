@@ -31,17 +31,19 @@ fi
 echo "== go vet"
 go vet ./...
 
+need gcc gcc # the race detector needs cgo
+need prometheus-alertmanager prometheus-alertmanager # the Alertmanager notifier's tests run a real one
+
 echo "== go test"
 go test -count=1 ./...
 
 # The packages that run goroutines: the server's. In cmd/slo, the server's
 # tests only: the demo's 30-day backfill is slow under the race detector and
 # runs through the same code as the push test.
-race_pkgs=(./internal/engine ./internal/api ./internal/source/push ./internal/store/... ./internal/demo ./client)
-need gcc gcc # the race detector needs cgo
+race_pkgs=(./internal/engine ./internal/alert/... ./internal/api ./internal/source/push ./internal/store/... ./internal/demo ./client)
 echo "== go test -race"
 go test -race -count=1 "${race_pkgs[@]}"
-go test -race -count=1 -run 'Serve|Ingest|Reload|Hour|Push|SIGKILL|SIGHUP' ./cmd/slo
+go test -race -count=1 -run 'Serve|Ingest|Reload|Hour|Push|SIGKILL|SIGHUP|Paging' ./cmd/slo
 
 echo "== fuzz the spec decoder (${FUZZTIME:=20s})"
 # Minimizing a new input of a multi-kilobyte example seed can take a minute

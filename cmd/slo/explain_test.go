@@ -24,15 +24,18 @@ type explanation struct {
 				Minutes  float64 `json:"minutes"`
 			} `json:"exhaustion"`
 			Tiers []struct {
-				Name        string  `json:"name"`
-				BurnRate    float64 `json:"burn_rate"`
-				LongWindow  string  `json:"long_window"`
-				ShortWindow string  `json:"short_window"`
-				Detection   []struct {
+				Name           string   `json:"name"`
+				BurnRate       float64  `json:"burn_rate"`
+				LongWindow     string   `json:"long_window"`
+				ShortWindow    string   `json:"short_window"`
+				KeepFiringFor  *string  `json:"keep_firing_for"`
+				MinValidEvents *float64 `json:"min_valid_events"`
+				Detection      []struct {
 					ErrorRatio         float64 `json:"error_ratio"`
 					Fires              bool    `json:"fires"`
 					Seconds            float64 `json:"detection_seconds"`
 					BudgetSpentPercent float64 `json:"budget_spent_percent"`
+					ResetSeconds       float64 `json:"reset_seconds"`
 				} `json:"detection"`
 			} `json:"alert_tiers"`
 			Ceiling *struct {
@@ -246,6 +249,98 @@ func TestExplainPageTierLine(t *testing.T) {
 		return
 	}
 	t.Errorf("no page tier line:\n%s", r.stdout)
+}
+
+// The default tiers of a 99.9% 30-day SLO have the auto low-traffic guard,
+// floor(1 / (burn rate x 0.001)) + 1 valid events in the long window, and
+// resolve as soon as their condition clears.
+func TestExplainDefaultTierGuards(t *testing.T) {
+	x := decodeExplanation(t, "explain", "-o", "json", "--slo", "availability", platform)
+	want := map[string]float64{"page": 70, "page_business_hours": 167, "ticket": 334, "review": 1001}
+	tiers := x.Services[0].SLOs[0].Tiers
+	if len(tiers) != len(want) {
+		t.Fatalf("%d tiers, want %d", len(tiers), len(want))
+	}
+	for _, tier := range tiers {
+		if tier.MinValidEvents == nil || *tier.MinValidEvents != want[tier.Name] {
+			t.Errorf("tier %s: min_valid_events %v, want %v", tier.Name, tier.MinValidEvents, want[tier.Name])
+		}
+		if tier.KeepFiringFor == nil || *tier.KeepFiringFor != "0s" {
+			t.Errorf("tier %s: keep_firing_for %v, want 0s", tier.Name, tier.KeepFiringFor)
+		}
+	}
+	r := mustRun(t, exitOK, "explain", platform, "--slo", "availability")
+	for _, l := range []string{
+		"    page: fires only with at least 70 valid events in 1h\n",
+		"    page_business_hours: fires only with at least 167 valid events in 6h\n",
+		"    ticket: fires only with at least 334 valid events in 1d\n",
+		"    review: fires only with at least 1001 valid events in 3d\n",
+	} {
+		if !strings.Contains(r.stdout, l) {
+			t.Errorf("output lacks %q:\n%s", l, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "keeps firing") {
+		t.Errorf("output shows keep firing for tiers without it:\n%s", r.stdout)
+	}
+}
+
+// keepFiring is a spec whose page tier keeps firing for 10m and whose quiet
+// tier turns the low-traffic guard off.
+const keepFiring = `apiVersion: slo/v1
+service: api
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        stream: api
+    alerting:
+      keep_firing_for: 10m
+      tiers:
+        - {name: page, severity: critical, budget_percent: 2, long_window: 1h, short_window: 5m}
+        - {name: quiet, severity: info, burn_rate: 1, long_window: 3d, short_window: 6h, min_valid_events: 0, keep_firing_for: 0s}
+`
+
+func TestExplainKeepFiringFor(t *testing.T) {
+	f := writeFile(t, "keep.yaml", keepFiring)
+	x := decodeExplanation(t, "explain", "-o", "json", f)
+	tiers := x.Services[0].SLOs[0].Tiers
+	page, quiet := tiers[0], tiers[1]
+	if *page.KeepFiringFor != "10m" || *page.MinValidEvents != 70 || *quiet.KeepFiringFor != "0s" || *quiet.MinValidEvents != 0 {
+		t.Errorf("page %s/%v, quiet %s/%v; want 10m/70 and 0s/0", *page.KeepFiringFor, *page.MinValidEvents, *quiet.KeepFiringFor, *quiet.MinValidEvents)
+	}
+	// 5m x (1 - 0.0144) until the short window clears at 100% errors, and
+	// 10m more.
+	if d := page.Detection[0]; !near(d.ResetSeconds, 295.68+600) {
+		t.Errorf("page resets after %vs at 100%% errors, want 895.68", d.ResetSeconds)
+	}
+	r := mustRun(t, exitOK, "explain", f)
+	for _, l := range []string{
+		"    page: keeps firing for 10m after the short window clears (its reset time includes it); fires only with at least 70 valid events in 1h\n",
+		"    quiet: fires however few the valid events (no low-traffic guard)\n",
+	} {
+		if !strings.Contains(r.stdout, l) {
+			t.Errorf("output lacks %q:\n%s", l, r.stdout)
+		}
+	}
+}
+
+func TestValidateTierGuardMistakes(t *testing.T) {
+	spec := strings.NewReplacer("keep_firing_for: 10m", "keep_firing_for: -10m", "min_valid_events: 0,", "min_valid_events: lots,").Replace(keepFiring)
+	f := writeFile(t, "bad.yaml", spec)
+	r := run(t, "", "validate", f)
+	if r.code != exitInvalid {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitInvalid, r.stderr)
+	}
+	for _, want := range []string{
+		f + ":10:24: slos[0].alerting.keep_firing_for: keep_firing_for -10m is negative: it must be 0s or more",
+		f + `:13:108: slos[0].alerting.tiers[1].min_valid_events: want a number of valid events or auto, found "lots"`,
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
 }
 
 func TestExplainUnknownSLO(t *testing.T) {

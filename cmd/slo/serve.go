@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/slo-dev/slo/examples"
+	"github.com/slo-dev/slo/internal/alert"
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/demo"
 	"github.com/slo-dev/slo/internal/engine"
@@ -44,6 +45,7 @@ type serveFlags struct {
 	tokens  api.Tokens
 	fine    time.Duration
 	coarse  time.Duration
+	alerts  alertFlags
 }
 
 type listFlag struct{ list *[]string }
@@ -100,11 +102,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(listFlag{&f.tokens.Ingest}, "ingest-token", "a bearer token that may push events (or $SLO_INGEST_TOKEN); when no ingest or admin token is set, one is made and written to DATA_DIR/ingest.token")
 	fs.Var(listFlag{&f.tokens.Read}, "read-token", "a bearer token that may read (or $SLO_READ_TOKEN); reading is open when none is set")
 	fs.Var(listFlag{&f.tokens.Admin}, "admin-token", "a bearer token that may do anything, reload included (or $SLO_ADMIN_TOKEN)")
+	f.alerts.register(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return helpOr(err)
 	}
 	f.specs = append(f.specs, rest...)
+	if err := f.alerts.check(f.listen); err != nil {
+		return err
+	}
 	if len(f.specs) == 0 && !f.demo {
 		return usageError("serve: give spec files with -c, or --demo")
 	}
@@ -177,7 +183,12 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var metrics *api.Metrics
-	eng := engine.New(st, services, engine.Options{Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, OnTick: func(d time.Duration) {
+	alerts, notifiers, err := f.alerts.manager(st, f.tick, log, func() *api.Metrics { return metrics })
+	if err != nil {
+		return err
+	}
+	alerts.SetServices(services)
+	eng := engine.New(st, services, engine.Options{Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, Alerter: alerts, OnTick: func(d time.Duration) {
 		metrics.Tick.Observe(d.Seconds())
 	}})
 	ingest := push.NewHandler(eng, push.Options{MaxAge: f.coarse, Observe: func(outcome string, items int, st push.Stats) {
@@ -186,13 +197,14 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	router := push.NewRouter(services)
 	ingest.SetRouter(router)
 	reload := func(ctx context.Context) error {
-		return serveReload(ctx, e, f, eng, ingest, log)
+		return serveReload(ctx, e, f, eng, alerts, ingest, log)
 	}
-	srv := api.New(api.Config{Engine: eng, Annotations: st, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
+	srv := api.New(api.Config{Engine: eng, Annotations: st, Alerts: alerts, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
 	metrics = api.NewMetrics(reg, eng, func() float64 {
 		n, _ := st.Size()
 		return float64(n)
 	})
+	reg.MustRegister(api.NewAlertCollector(alerts))
 
 	l, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -212,10 +224,22 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	if err := eng.Load(ctx); err != nil {
 		return err
 	}
+	if err := alerts.Load(ctx); err != nil {
+		return fmt.Errorf("resuming alerts: %w", err)
+	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	for _, n := range notifiers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.Run(ctx); err != nil {
+				log.Error("a notifier stopped", "err", err)
+			}
+		}()
+	}
 	if f.demo {
 		if err := startDemo(ctx, &wg, eng, router, log); err != nil {
 			return err
@@ -263,7 +287,7 @@ func checkRetention(f serveFlags, services []slo.Service) error {
 
 // serveReload reads the specs again and swaps them in; on any error the old
 // ones stay.
-func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, ingest *push.Handler, log *slog.Logger) error {
+func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, alerts *alert.Manager, ingest *push.Handler, log *slog.Logger) error {
 	services, err := serveLoad(e, f)
 	if err != nil {
 		return err
@@ -275,6 +299,7 @@ func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, 
 		return err
 	}
 	ingest.SetRouter(push.NewRouter(services))
+	alerts.SetServices(services)
 	log.Info("specs reloaded", "slos", len(eng.Keys()))
 	return nil
 }

@@ -26,6 +26,7 @@ type server struct {
 	done  chan error    // in process: Run's result
 	cmd   *exec.Cmd     // child process
 	log   *lockedWriter // the server's stderr, written as it runs
+	stop  func()        // in process: stops it and waits, once
 }
 
 var addrLine = regexp.MustCompile(`on (http://[0-9.:]+)`)
@@ -44,7 +45,7 @@ func startServe(t testing.TB, args ...string) *server {
 	}()
 	s.base = readAddr(t, pr)
 	go io.Copy(io.Discard, pr)
-	t.Cleanup(func() {
+	s.stop = sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-s.done:
@@ -55,6 +56,7 @@ func startServe(t testing.TB, args ...string) *server {
 			t.Errorf("serve did not stop within 30s of its context's end")
 		}
 	})
+	t.Cleanup(s.stop)
 	s.waitReady(t)
 	return s
 }

@@ -84,6 +84,9 @@ type Metrics struct {
 	Batches    *prometheus.CounterVec
 	Tick       prometheus.Histogram
 	StoreBytes prometheus.GaugeFunc
+	// Notifications counts deliveries by notifier (alertmanager, webhook)
+	// and result.
+	Notifications *prometheus.CounterVec
 }
 
 // ObserveBatch counts one push batch's outcome and items.
@@ -120,7 +123,11 @@ func NewMetrics(reg *prometheus.Registry, e Evaluator, storeSize func() float64)
 			Name: "slo_store_size_bytes",
 			Help: "The store's size on disk.",
 		}, storeSize),
+		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slo_notifications_total",
+			Help: "Alert deliveries by notifier (alertmanager with its URL, webhook) and result: sent, failed, retried, dropped.",
+		}, []string{"notifier", "result"}),
 	}
-	reg.MustRegister(m.Events, m.Batches, m.Tick, m.StoreBytes, NewCollector(e))
+	reg.MustRegister(m.Events, m.Batches, m.Tick, m.StoreBytes, m.Notifications, NewCollector(e))
 	return m
 }

@@ -38,6 +38,8 @@ type Annotator interface {
 type Config struct {
 	Engine      Evaluator
 	Annotations Annotator
+	// Alerts serves /api/v1/alerts; nil for none.
+	Alerts Alerter
 	// Ingest handles POST /api/v1/events once the token is checked.
 	Ingest http.Handler
 	// Reload reloads the specs, for POST /api/v1/admin/reload.
@@ -88,6 +90,10 @@ func (s *Server) routes() {
 	read("GET /api/v1/slos/{service}/{slo}/customers/{customer}", s.getCustomer)
 	read("GET /api/v1/slos/{service}/{slo}/history", s.history)
 	read("GET /api/v1/annotations", s.listAnnotations)
+	if s.Alerts != nil {
+		read("GET /api/v1/alerts", s.listAlerts)
+		read("GET /api/v1/alerts/history", s.alertHistory)
+	}
 	s.mux.Handle("POST /api/v1/annotations", s.require(Ingest, http.HandlerFunc(s.addAnnotation)))
 	s.mux.Handle("POST /api/v1/admin/reload", s.require(Admin, http.HandlerFunc(s.reload)))
 }

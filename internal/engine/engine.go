@@ -37,6 +37,9 @@ type Options struct {
 	Logger     *slog.Logger
 	// OnTick, when set, is told how long each tick took (for /metrics).
 	OnTick func(time.Duration)
+	// Alerter, when set, is told after every tick of Run of the
+	// objectives whose alert conditions may hold.
+	Alerter Alerter
 }
 
 func (o *Options) defaults() {
@@ -192,14 +195,16 @@ func (e *Engine) apply(obs []slo.Observation) {
 	}
 }
 
-// Evaluate runs one tick at the clock's time.
-func (e *Engine) Evaluate() {
+// Evaluate runs one tick at the clock's time and returns the tick's time.
+func (e *Engine) Evaluate() time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.evaluate(e.opts.Now())
+	return e.evaluate(e.opts.Now())
 }
 
-func (e *Engine) evaluate(now time.Time) {
+// evaluate ticks at now, or at the last tick if now is before it, and
+// returns the tick's time.
+func (e *Engine) evaluate(now time.Time) time.Time {
 	if now.Before(e.ticked) {
 		now = e.ticked // a clock stepped back does not rewind the rings
 	}
@@ -215,6 +220,7 @@ func (e *Engine) evaluate(now time.Time) {
 	for _, s := range e.list {
 		s.evaluate(now)
 	}
+	return now
 }
 
 // Keys returns the objective keys in spec order.

@@ -74,8 +74,10 @@ type WindowFigures struct {
 }
 
 // TierFigures are one alert tier's burn rates now against its threshold.
-// Over is true when both windows are at or above it; the alert's states
-// (pending, firing) are the alerting's business.
+// Over is true when both windows are at or above it; LowTraffic when the
+// long window holds fewer valid events than the tier's guard asks, which
+// keeps it from firing. The alert's states (pending, firing) are the
+// alerting's business.
 type TierFigures struct {
 	Name      string   `json:"name"`
 	Severity  string   `json:"severity"`
@@ -86,7 +88,15 @@ type TierFigures struct {
 	LongBurn  *float64 `json:"long_burn_rate"`
 	ShortBurn *float64 `json:"short_burn_rate"`
 	Over      bool     `json:"over"`
+	// LongValid is the valid events in the long window; MinValid the guard.
+	LongValid  float64 `json:"long_valid_events"`
+	MinValid   float64 `json:"min_valid_events"`
+	LowTraffic bool    `json:"low_traffic"`
 }
+
+// Fires reports whether the tier's condition holds: both windows at or
+// above the threshold, with enough traffic.
+func (t TierFigures) Fires() bool { return t.Over && !t.LowTraffic }
 
 // Evaluation returns the series' last evaluation.
 func (e *Engine) Evaluation(id slo.Series) (Evaluation, bool) {
@@ -150,19 +160,21 @@ func (s *series) evaluation() Evaluation {
 		})
 	}
 	ev.BurnRate1h, ev.BurnRate6h, ev.BurnRate24h = burn(p.w1h), burn(p.w6h), burn(p.w1d)
-	if !p.obj.Alerting.Disabled {
-		for _, t := range p.obj.Alerting.Tiers {
-			tf := TierFigures{
-				Name: t.Name, Severity: t.Severity, Action: t.Action, Threshold: t.BurnRate,
-				Long: slo.FormatDuration(t.Long), LongBurn: burn(p.window(t.Long)),
-			}
-			tf.Over = tf.LongBurn != nil && *tf.LongBurn >= t.BurnRate
-			if t.Short > 0 {
-				tf.Short, tf.ShortBurn = slo.FormatDuration(t.Short), burn(p.window(t.Short))
-				tf.Over = tf.Over && tf.ShortBurn != nil && *tf.ShortBurn >= t.BurnRate
-			}
-			ev.Tiers = append(ev.Tiers, tf)
+	for _, ref := range p.tiers {
+		t := ref.tier
+		tf := TierFigures{
+			Name: t.Name, Severity: t.Severity, Action: t.Action, Threshold: t.BurnRate,
+			Long: slo.FormatDuration(t.Long), LongBurn: burn(ref.long), MinValid: t.MinValid,
 		}
+		if ref.long >= 0 {
+			tf.LongValid = r.sums[ref.long].valid
+		}
+		if t.Short > 0 {
+			tf.Short, tf.ShortBurn = slo.FormatDuration(t.Short), burn(ref.short)
+		}
+		tf.Over = s.over(ref)
+		tf.LowTraffic = tf.LongValid < t.MinValid
+		ev.Tiers = append(ev.Tiers, tf)
 	}
 	ev.Trend = trend(ev.BurnRate1h, ev.BurnRate6h, ev.BurnRate24h)
 	if ev.SLI != nil && ev.BurnRate24h != nil {

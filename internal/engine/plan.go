@@ -67,6 +67,9 @@ type plan struct {
 	slo, sloLessDay int
 	// w1h, w6h and w1d index windows.
 	w1h, w6h, w1d int
+	// tiers index windows for each alert tier, in the spec's order; empty
+	// when the objective's alerting is disabled.
+	tiers []tierRef
 	// phase caches each ring's bucket phase at the tick phaseAt (unix ns),
 	// computed once per tick for all the objective's series.
 	phase   [rings]float64
@@ -82,6 +85,13 @@ func (p *plan) phases(now time.Time) *[rings]float64 {
 		p.phaseAt = ns
 	}
 	return &p.phase
+}
+
+// tierRef is where an alert tier's windows are: indexes in windows, short
+// -1 for a tier without one.
+type tierRef struct {
+	tier        *slo.AlertTier
+	long, short int
 }
 
 // windowRef names a window and where its running sum is.
@@ -132,6 +142,16 @@ func newPlan(svc *slo.Service, obj *slo.Objective) *plan {
 		p.order[r] = byLength(p.ks[r])
 	}
 	p.w1h, p.w6h, p.w1d = p.window(time.Hour), p.window(6*time.Hour), p.window(slo.Day)
+	if !obj.Alerting.Disabled {
+		for i := range obj.Alerting.Tiers {
+			t := &obj.Alerting.Tiers[i]
+			ref := tierRef{tier: t, long: p.window(t.Long), short: -1}
+			if t.Short > 0 {
+				ref.short = p.window(t.Short)
+			}
+			p.tiers = append(p.tiers, ref)
+		}
+	}
 	return p
 }
 

@@ -31,10 +31,12 @@ func (e *Engine) run(ctx context.Context, after func(time.Duration) <-chan time.
 		case <-after(e.opts.Tick):
 		}
 		began := time.Now()
-		e.Evaluate()
-		now := e.opts.Now()
+		now := e.Evaluate()
 		if e.opts.OnTick != nil {
 			e.opts.OnTick(time.Since(began))
+		}
+		if e.opts.Alerter != nil {
+			e.opts.Alerter.Tick(ctx, now, e.Alerting())
 		}
 		if now.Sub(lastSnap) >= e.opts.SnapshotEvery {
 			lastSnap = now

@@ -83,6 +83,12 @@ type TierFigures struct {
 	LongWindow    string  `json:"long_window"`
 	ShortWindow   string  `json:"short_window"`
 	For           string  `json:"for,omitempty"`
+	// KeepFiringFor is how long the alert keeps firing after its condition
+	// clears, as a duration: 0s when it resolves at once.
+	KeepFiringFor string `json:"keep_firing_for"`
+	// MinValidEvents is the low-traffic guard: the tier fires only when its
+	// long window holds at least this many valid events. 0 is no guard.
+	MinValidEvents float64 `json:"min_valid_events"`
 	// ErrorRatio is the error ratio at which the tier's burn rate is reached.
 	ErrorRatio float64           `json:"error_ratio_threshold"`
 	Detection  []DetectionFigure `json:"detection"`
@@ -97,7 +103,10 @@ type DetectionFigure struct {
 	Human      string  `json:"detection,omitempty"`
 	// BudgetSpentPercent is the share of the whole budget spent by then.
 	BudgetSpentPercent float64 `json:"budget_spent_percent,omitempty"`
-	ResetSeconds       float64 `json:"reset_seconds,omitempty"`
+	// ResetSeconds is how long the alert keeps firing once the errors stop:
+	// until the short window's burn rate falls below the threshold
+	// (slo.AlertTier.ResetTime), then keep_firing_for longer.
+	ResetSeconds float64 `json:"reset_seconds,omitempty"`
 }
 
 // CeilingFigures is the availability an SLO's hard dependencies allow.
@@ -229,7 +238,8 @@ func explainTier(t slo.AlertTier, target float64, period time.Duration) TierFigu
 		Name: t.Name, Severity: t.Severity, Action: t.Action,
 		BurnRate: round(t.BurnRate), BudgetPercent: round(t.Share(period) * 100),
 		LongWindow: slo.FormatDuration(t.Long), ShortWindow: slo.FormatDuration(t.Short),
-		ErrorRatio: round(t.BurnRate * (1 - target)),
+		ErrorRatio:    round(t.BurnRate * (1 - target)),
+		KeepFiringFor: slo.FormatDuration(t.KeepFiringFor), MinValidEvents: round(t.MinValid),
 	}
 	if t.For > 0 {
 		f.For = slo.FormatDuration(t.For)
@@ -240,8 +250,10 @@ func explainTier(t slo.AlertTier, target float64, period time.Duration) TierFigu
 			d.Fires, d.Seconds, d.Human = true, round(det.Seconds()), Human(det)
 			spent, _ := t.BudgetSpentAtDetection(target, er, period)
 			d.BudgetSpentPercent = round(spent * 100)
+			// ResetTime ends when the condition clears; the alert then
+			// keeps firing for KeepFiringFor.
 			if r, ok := t.ResetTime(target, er); ok {
-				d.ResetSeconds = round(r.Seconds())
+				d.ResetSeconds = round((r + t.KeepFiringFor).Seconds())
 			}
 		}
 		f.Detection = append(f.Detection, d)

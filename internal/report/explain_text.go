@@ -39,6 +39,9 @@ func writeSLOText(w io.Writer, o SLOExplanation, traffic float64) {
 			fmt.Fprintf(tw, "    %s\t%s\t%sx\t%s\t%s\t%s%%\t%s\n", t.Name, t.Severity, trim(t.BurnRate), t.LongWindow, t.ShortWindow, num(t.ErrorRatio*100), detectionCells(t, "\t"))
 		}
 		tw.Flush()
+		for _, t := range o.Tiers {
+			fmt.Fprintf(w, "    %s: %s\n", t.Name, tierNote(t))
+		}
 	}
 	if c := o.Ceiling; c != nil {
 		fmt.Fprintf(w, "  Dependency ceiling: %s%% (%s)%s\n", percent(c.Percent), factorList(c), ceilingWarning(c))
@@ -55,6 +58,23 @@ func writeSLOText(w io.Writer, o SLOExplanation, traffic float64) {
 		pol = append(pol, policyStep(p))
 	}
 	fmt.Fprintf(w, "  Budget policy: %s\n", strings.Join(pol, "; "))
+}
+
+// tierNote says what a tier's keep_firing_for, when it has one, and its
+// low-traffic guard do: "keeps firing for 10m after the short window clears
+// (its reset time includes it); fires only with at least 70 valid events in
+// 1h".
+func tierNote(t TierFigures) string {
+	var parts []string
+	if t.KeepFiringFor != "" && t.KeepFiringFor != "0s" {
+		parts = append(parts, fmt.Sprintf("keeps firing for %s after the short window clears (its reset time includes it)", t.KeepFiringFor))
+	}
+	if t.MinValidEvents > 0 {
+		parts = append(parts, fmt.Sprintf("fires only with at least %s valid events in %s", num(t.MinValidEvents), t.LongWindow))
+	} else {
+		parts = append(parts, "fires however few the valid events (no low-traffic guard)")
+	}
+	return strings.Join(parts, "; ")
 }
 
 func owner(o string) string {

@@ -31,7 +31,14 @@ type AlertTier struct {
 	Long        time.Duration
 	Short       time.Duration
 	// For is how long the condition must hold before the alert fires.
-	For         time.Duration
+	For time.Duration
+	// KeepFiringFor is how long a firing alert keeps firing after its
+	// condition stops holding, so that a burn rate hovering at the
+	// threshold does not page, resolve and page again.
+	KeepFiringFor time.Duration
+	// MinValid is the low-traffic guard: the tier fires only when its long
+	// window holds at least this many valid events. 0 turns it off.
+	MinValid    float64
 	Labels      map[string]string
 	Annotations map[string]string
 }

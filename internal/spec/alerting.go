@@ -10,13 +10,17 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 )
 
-// alerting resolves an SLO's alerting: its own tiers, else the service's,
-// else the defaults; labels and annotations merge, the SLO's winning.
-func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window) slo.Alerting {
+// alerting resolves the alerting of an SLO of target over w: its own tiers,
+// else the service's, else the defaults; labels and annotations merge, the
+// SLO's winning; keep_firing_for and min_valid_events, the defaults of the
+// tiers that do not set their own, are the SLO's, else the service's, else
+// the defaults'.
+func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window, target float64) slo.Alerting {
 	var out slo.Alerting
 	tiersPath, tiers := "defaults.alerting.tiers", defaults.Alerting.Tiers
 	budgetPath, budget := "defaults.alerting.budget_alerts", defaults.Alerting.BudgetAlerts
 	ownTiers := false
+	inherit := d.tierDefaults("defaults.alerting", defaults.Alerting, tierDefaults{})
 	for _, a := range []struct {
 		path string
 		a    *Alerting
@@ -30,16 +34,13 @@ func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window
 		}
 		out.Labels = merge(out.Labels, a.a.Labels)
 		out.Annotations = merge(out.Annotations, a.a.Annotations)
+		inherit = d.tierDefaults(a.path, a.a, inherit)
 		if a.a.Tiers != nil {
 			tiersPath, tiers, ownTiers = join(a.path, "tiers"), a.a.Tiers, true
 		}
 		if a.a.BudgetAlerts != nil {
 			budgetPath, budget = join(a.path, "budget_alerts"), a.a.BudgetAlerts
 		}
-	}
-	target := 0.0
-	if s.Objective != nil {
-		target = *s.Objective / 100
 	}
 	// A default that does not fit this SLO is reported at its window.
 	d.at["defaults"] = d.where(join(path, "window"))
@@ -48,7 +49,7 @@ func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window
 		if !ownTiers && time.Duration(tiers[i].LongWindow) > w.Nominal() {
 			continue // a default that cannot fit a short SLO window is left out
 		}
-		t := d.tier(index(tiersPath, i), &tiers[i], w, target)
+		t := d.tier(index(tiersPath, i), &tiers[i], w, target, inherit)
 		if names[t.Name] {
 			d.errorf(join(index(tiersPath, i), "name"), "", "tier %q is defined twice", t.Name)
 		}
@@ -69,7 +70,84 @@ func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window
 	return out
 }
 
-func (d *decoder) tier(path string, t *Tier, w slo.Window, target float64) slo.AlertTier {
+// tierDefaults are the values a tier takes for the fields it does not set.
+type tierDefaults struct {
+	keepFiringFor time.Duration
+	minValid      MinValidEvents
+}
+
+// tierDefaults checks the tier defaults an alerting block at path sets and
+// returns them over base, the defaults of the level below.
+func (d *decoder) tierDefaults(path string, a *Alerting, base tierDefaults) tierDefaults {
+	if a == nil {
+		return base
+	}
+	if a.KeepFiringFor != nil {
+		base.keepFiringFor = d.keepFiringFor(join(path, "keep_firing_for"), *a.KeepFiringFor)
+	}
+	if a.MinValidEvents != nil {
+		base.minValid = d.minValidEvents(join(path, "min_valid_events"), *a.MinValidEvents)
+	}
+	return base
+}
+
+func (d *decoder) keepFiringFor(path string, v Span) time.Duration {
+	if v < 0 {
+		d.errorf(path, "0s to resolve as soon as the condition clears", "keep_firing_for %s is negative: it must be 0s or more", slo.FormatDuration(time.Duration(v)))
+		return 0
+	}
+	return time.Duration(v)
+}
+
+func (d *decoder) minValidEvents(path string, v MinValidEvents) MinValidEvents {
+	if !v.Auto && v.N < 0 {
+		d.errorf(path, "0 turns the low-traffic guard off; auto sets it from the tier's burn rate", "min_valid_events %v is negative: it must be 0 or more, or auto", v.N)
+		return MinValidEvents{}
+	}
+	return v
+}
+
+// resolve is the number of valid events a tier of burnRate needs under an
+// objective of target: the number given, or auto's.
+func (m MinValidEvents) resolve(burnRate, target float64) float64 {
+	if m.Auto {
+		return autoMinValid(burnRate, target)
+	}
+	return m.N
+}
+
+// autoMinValid is what min_valid_events: auto means for a tier of burnRate
+// under an objective of target: the smallest whole number N of valid events
+// such that one bad event among N cannot by itself bring the long window's
+// burn rate to burnRate. One bad event among N is an error ratio of 1/N, a
+// burn rate of 1/N / (1-target), which reaches burnRate while
+// N <= 1/(burnRate x (1-target)); so
+//
+//	N = floor(1 / (burnRate x (1-target))) + 1
+//
+// For 99.9% that is 70 at 14.4x, 167 at 6x, 334 at 3x and 1001 at 1x: with
+// fewer events in the long window, a single failure already looks like a
+// burn worth the tier's alert. It is 0, no guard, when the objective is
+// 100% or the burn rate is not positive: no number of events makes one bad
+// event harmless then, or none is needed. Both products are rounded to 12
+// digits first, since 1-0.999 is not exactly 0.001 in floating point and
+// 1/(1 x 0.001) must be 1000, not 999.99..., for 1x to give 1001.
+//
+// It belongs next to slo.AlertTier's other figures (DetectionTime,
+// ResetTime); it is here until internal/slo has it.
+func autoMinValid(burnRate, target float64) float64 {
+	budget := round(1 - target)
+	if !(burnRate > 0) || !(budget > 0) {
+		return 0
+	}
+	n := math.Floor(round(1/round(burnRate*budget))) + 1
+	if math.IsNaN(n) || math.IsInf(n, 0) {
+		return 0 // a burn rate too close to 0 to compute with
+	}
+	return n
+}
+
+func (d *decoder) tier(path string, t *Tier, w slo.Window, target float64, inherit tierDefaults) slo.AlertTier {
 	out := slo.AlertTier{
 		Name: t.Name, Severity: t.Severity, Action: t.Action,
 		Long: time.Duration(t.LongWindow), Short: time.Duration(t.ShortWindow), For: time.Duration(t.For),
@@ -106,6 +184,15 @@ func (d *decoder) tier(path string, t *Tier, w slo.Window, target float64) slo.A
 			out.BurnRate = slo.BurnFactor(out.BudgetShare, w.Nominal(), out.Long)
 		}
 	}
+	out.KeepFiringFor = inherit.keepFiringFor
+	if t.KeepFiringFor != nil {
+		out.KeepFiringFor = d.keepFiringFor(join(path, "keep_firing_for"), *t.KeepFiringFor)
+	}
+	guard := inherit.minValid
+	if t.MinValidEvents != nil {
+		guard = d.minValidEvents(join(path, "min_valid_events"), *t.MinValidEvents)
+	}
+	out.MinValid = guard.resolve(out.BurnRate, target)
 	if target > 0 && target < 1 && out.BurnRate*(1-target) > 1 {
 		d.warnf(path, "lower the burn rate or the objective", "this tier can never fire: at %.4gx it needs more than 100%% errors for a %.6g%% objective", out.BurnRate, target*100)
 	}

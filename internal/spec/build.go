@@ -91,7 +91,7 @@ func (d *decoder) objective(path string, s *SLO, doc, defaults *Doc, customers *
 	for i := range s.Exclusions {
 		o.Exclusions = append(o.Exclusions, d.exclusion(index(join(path, "exclusions"), i), &s.Exclusions[i]))
 	}
-	o.Alerting = d.alerting(path, s, doc, defaults, o.Window)
+	o.Alerting = d.alerting(path, s, doc, defaults, o.Window, o.Target)
 	o.Policy = d.policy(path, s, doc, defaults)
 	o.TierTargets = d.tierTargets(join(path, "tiers"), s.Tiers, customers, o.Target, o.SLI)
 	return o

@@ -50,7 +50,7 @@ func nativeSLO(o *slo.Objective) SLO {
 		}
 		out.Exclusions = append(out.Exclusions, e)
 	}
-	def := defaultsFor(o.Window)
+	def := defaultsFor(o.Window, o.Target)
 	out.Alerting = nativeAlerting(o, def)
 	if !reflect.DeepEqual(o.Policy, def.Policy) {
 		out.Policy = nativePolicy(o.Policy)
@@ -105,18 +105,10 @@ func nativeAlerting(o *slo.Objective, def slo.Objective) *Alerting {
 	a := o.Alerting
 	out := &Alerting{Disabled: a.Disabled, RunbookURL: a.RunbookURL, Labels: a.Labels, Annotations: a.Annotations}
 	if !reflect.DeepEqual(a.Tiers, def.Alerting.Tiers) {
-		out.Tiers = []Tier{}
-		for _, t := range a.Tiers {
-			nt := Tier{
-				Name: t.Name, Severity: t.Severity, Action: t.Action, LongWindow: Duration(t.Long),
-				ShortWindow: Duration(t.Short), For: Duration(t.For), Labels: t.Labels, Annotations: t.Annotations,
-			}
-			if t.BudgetShare > 0 {
-				nt.BudgetPercent = pc(t.BudgetShare)
-			} else {
-				nt.BurnRate = ptr(t.BurnRate)
-			}
-			out.Tiers = append(out.Tiers, nt)
+		if keep, guard, ok := sharedTierDefaults(a.Tiers, def.Alerting.Tiers); ok {
+			out.KeepFiringFor, out.MinValidEvents = keep, guard
+		} else {
+			out.Tiers = nativeTiers(a.Tiers, o.Target)
 		}
 	}
 	if !reflect.DeepEqual(a.BudgetAlerts, def.Alerting.BudgetAlerts) {
@@ -129,6 +121,66 @@ func nativeAlerting(o *slo.Objective, def slo.Objective) *Alerting {
 		return nil
 	}
 	return out
+}
+
+// nativeTiers writes tiers out whole. keep_firing_for and min_valid_events
+// are written on the tiers whose values the defaults would not give them.
+func nativeTiers(tiers []slo.AlertTier, target float64) []Tier {
+	def := newDecoder("defaults.yaml").tierDefaults("defaults.alerting", defaults.Alerting, tierDefaults{})
+	out := []Tier{}
+	for _, t := range tiers {
+		nt := Tier{
+			Name: t.Name, Severity: t.Severity, Action: t.Action, LongWindow: Duration(t.Long),
+			ShortWindow: Duration(t.Short), For: Duration(t.For), Labels: t.Labels, Annotations: t.Annotations,
+		}
+		if t.BudgetShare > 0 {
+			nt.BudgetPercent = pc(t.BudgetShare)
+		} else {
+			nt.BurnRate = ptr(t.BurnRate)
+		}
+		if t.KeepFiringFor != def.keepFiringFor {
+			nt.KeepFiringFor = ptr(Span(t.KeepFiringFor))
+		}
+		if t.MinValid != def.minValid.resolve(t.BurnRate, target) {
+			nt.MinValidEvents = &MinValidEvents{N: t.MinValid}
+		}
+		out = append(out, nt)
+	}
+	return out
+}
+
+// sharedTierDefaults finds whether tiers are the default tiers def but for
+// keep_firing_for and min_valid_events, each the same on every tier (or, for
+// min_valid_events, the defaults' own). If so they are written once, at the
+// alerting level, rather than the tiers whole; nil when the defaults' own.
+func sharedTierDefaults(tiers, def []slo.AlertTier) (*Span, *MinValidEvents, bool) {
+	if len(tiers) != len(def) || len(tiers) == 0 {
+		return nil, nil, false
+	}
+	sameKeep, sameGuard := true, true
+	for i := range tiers {
+		t, dt := tiers[i], def[i]
+		t.KeepFiringFor, t.MinValid, dt.KeepFiringFor, dt.MinValid = 0, 0, 0, 0
+		if !reflect.DeepEqual(t, dt) || tiers[i].KeepFiringFor != tiers[0].KeepFiringFor {
+			return nil, nil, false
+		}
+		sameKeep = sameKeep && tiers[i].KeepFiringFor == def[i].KeepFiringFor
+		sameGuard = sameGuard && tiers[i].MinValid == def[i].MinValid
+	}
+	var keep *Span
+	if !sameKeep {
+		keep = ptr(Span(tiers[0].KeepFiringFor))
+	}
+	var guard *MinValidEvents
+	if !sameGuard {
+		for _, t := range tiers {
+			if t.MinValid != tiers[0].MinValid {
+				return nil, nil, false
+			}
+		}
+		guard = &MinValidEvents{N: tiers[0].MinValid}
+	}
+	return keep, guard, true
 }
 
 func nativePolicy(p slo.Policy) *Policy {
@@ -163,12 +215,12 @@ func nativeDeps(deps []slo.Dependency) []Dependency {
 	return out
 }
 
-// defaultsFor is the alerting and policy an SLO with no settings of its own
-// gets over window w.
-func defaultsFor(w slo.Window) slo.Objective {
+// defaultsFor is the alerting and policy an SLO of target with no settings
+// of its own gets over window w.
+func defaultsFor(w slo.Window, target float64) slo.Objective {
 	d := newDecoder("defaults.yaml")
 	s := &SLO{Name: "x"}
-	return slo.Objective{Alerting: d.alerting("slos[0]", s, &Doc{}, defaults, w), Policy: d.policy("slos[0]", s, &Doc{}, defaults)}
+	return slo.Objective{Alerting: d.alerting("slos[0]", s, &Doc{}, defaults, w, target), Policy: d.policy("slos[0]", s, &Doc{}, defaults)}
 }
 
 func windowString(w slo.Window) string {

@@ -2,6 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -113,27 +116,35 @@ type Exclusion struct {
 }
 
 // Alerting is an objective's alerting; given tiers replace the defaults.
+// KeepFiringFor and MinValidEvents here are the default of every tier that
+// does not set its own.
 type Alerting struct {
-	Disabled     bool              `yaml:"disabled,omitempty"`
-	RunbookURL   string            `yaml:"runbook_url,omitempty"`
-	Labels       map[string]string `yaml:"labels,omitempty"`
-	Annotations  map[string]string `yaml:"annotations,omitempty"`
-	Tiers        []Tier            `yaml:"tiers,omitempty"`
-	BudgetAlerts []BudgetAlert     `yaml:"budget_alerts,omitempty"`
+	Disabled       bool              `yaml:"disabled,omitempty"`
+	RunbookURL     string            `yaml:"runbook_url,omitempty"`
+	Labels         map[string]string `yaml:"labels,omitempty"`
+	Annotations    map[string]string `yaml:"annotations,omitempty"`
+	KeepFiringFor  *Span             `yaml:"keep_firing_for,omitempty"`
+	MinValidEvents *MinValidEvents   `yaml:"min_valid_events,omitempty"`
+	Tiers          []Tier            `yaml:"tiers,omitempty"`
+	BudgetAlerts   []BudgetAlert     `yaml:"budget_alerts,omitempty"`
 }
 
 // Tier is a burn-rate alert tier, given by burn rate or by budget percent.
 type Tier struct {
-	Name          string            `yaml:"name,omitempty"`
-	Severity      string            `yaml:"severity,omitempty"`
-	Action        string            `yaml:"action,omitempty"`
-	BurnRate      *float64          `yaml:"burn_rate,omitempty"`
-	BudgetPercent *float64          `yaml:"budget_percent,omitempty"`
-	LongWindow    Duration          `yaml:"long_window,omitempty"`
-	ShortWindow   Duration          `yaml:"short_window,omitempty"`
-	For           Duration          `yaml:"for,omitempty"`
-	Labels        map[string]string `yaml:"labels,omitempty"`
-	Annotations   map[string]string `yaml:"annotations,omitempty"`
+	Name          string   `yaml:"name,omitempty"`
+	Severity      string   `yaml:"severity,omitempty"`
+	Action        string   `yaml:"action,omitempty"`
+	BurnRate      *float64 `yaml:"burn_rate,omitempty"`
+	BudgetPercent *float64 `yaml:"budget_percent,omitempty"`
+	LongWindow    Duration `yaml:"long_window,omitempty"`
+	ShortWindow   Duration `yaml:"short_window,omitempty"`
+	For           Duration `yaml:"for,omitempty"`
+	// KeepFiringFor and MinValidEvents, when nil, come from the alerting
+	// block of the SLO, else of the service, else of the defaults.
+	KeepFiringFor  *Span             `yaml:"keep_firing_for,omitempty"`
+	MinValidEvents *MinValidEvents   `yaml:"min_valid_events,omitempty"`
+	Labels         map[string]string `yaml:"labels,omitempty"`
+	Annotations    map[string]string `yaml:"annotations,omitempty"`
 }
 
 // BudgetAlert fires on a budget status.
@@ -224,3 +235,56 @@ func (d *Duration) setScalar(s string) error {
 
 // MarshalYAML writes the duration back in the same form.
 func (d Duration) MarshalYAML() (any, error) { return slo.FormatDuration(time.Duration(d)), nil }
+
+// Span is a duration that may be zero (0s), written as Duration is. A
+// leading minus sign is read, so that the field's own check can say that
+// the value must not be negative rather than that it does not parse.
+type Span time.Duration
+
+func (d *Span) setScalar(s string) error {
+	neg := strings.HasPrefix(s, "-")
+	v, err := slo.ParseDuration(strings.TrimPrefix(s, "-"))
+	if err != nil {
+		_, err = slo.ParseDuration(s) // the message quotes the value as written
+		return err
+	}
+	if neg {
+		v = -v
+	}
+	*d = Span(v)
+	return nil
+}
+
+// MarshalYAML writes the span back in the same form.
+func (d Span) MarshalYAML() (any, error) { return slo.FormatDuration(time.Duration(d)), nil }
+
+// MinValidEvents is a tier's low-traffic guard: a number of valid events
+// (0 turns the guard off), or auto, which is resolved per tier from its
+// burn rate and the objective (see autoMinValid).
+type MinValidEvents struct {
+	Auto bool
+	// N is the number of events when not Auto. It is checked by the field's
+	// user, so that a negative number is reported as out of range.
+	N float64
+}
+
+func (m *MinValidEvents) setScalar(s string) error {
+	if s == "auto" {
+		*m = MinValidEvents{Auto: true}
+		return nil
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+		return fmt.Errorf("want a number of valid events or auto, found %q", s)
+	}
+	*m = MinValidEvents{N: n}
+	return nil
+}
+
+// MarshalYAML writes auto or the number.
+func (m MinValidEvents) MarshalYAML() (any, error) {
+	if m.Auto {
+		return "auto", nil
+	}
+	return m.N, nil
+}

@@ -124,6 +124,12 @@ func TestEachMistakeIsReportedWhereItIsWritten(t *testing.T) {
 		{"a policy whose thresholds do not fall", "", "    policy:\n      statuses:\n        - {status: healthy, above: 20}\n        - {status: warning, above: 50}\n        - {status: exhausted}\n", "20:36", "slos[0].policy.statuses[1].above", "and the previous status", 0},
 		{"an unknown apiVersion", "apiVersion: slo/v1", "apiVersion: slo/v2", "1:1", "apiVersion", `unknown apiVersion "slo/v2"`, 0},
 		{"broken YAML", "    objective: 99.9\n", "    objective: [99.9\n", "5:0", "", "not valid YAML", 0},
+		{"a negative keep_firing_for on a tier", "", "    alerting:\n      tiers:\n        - {name: page, severity: critical, burn_rate: 14.4, long_window: 1h, short_window: 5m, keep_firing_for: -5m}\n", "19:113", "slos[0].alerting.tiers[0].keep_firing_for", "keep_firing_for -5m is negative: it must be 0s or more", 0},
+		{"a negative keep_firing_for for every tier", "", "    alerting:\n      keep_firing_for: -10m\n", "18:24", "slos[0].alerting.keep_firing_for", "keep_firing_for -10m is negative", 0},
+		{"a keep_firing_for that is no duration", "", "    alerting:\n      keep_firing_for: soon\n", "18:24", "slos[0].alerting.keep_firing_for", `duration "soon": want a number before each unit`, 0},
+		{"a min_valid_events that is no number", "", "    alerting:\n      min_valid_events: lots\n", "18:25", "slos[0].alerting.min_valid_events", `want a number of valid events or auto, found "lots"`, 0},
+		{"a negative min_valid_events on a tier", "", "    alerting:\n      tiers:\n        - {name: page, severity: critical, burn_rate: 14.4, long_window: 1h, short_window: 5m, min_valid_events: -1}\n", "19:114", "slos[0].alerting.tiers[0].min_valid_events", "min_valid_events -1 is negative: it must be 0 or more, or auto", 0},
+		{"a negative keep_firing_for of the service", "slos:\n", "alerting: {keep_firing_for: -1m}\nslos:\n", "3:29", "alerting.keep_firing_for", "keep_firing_for -1m is negative", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -306,7 +312,7 @@ func TestTheDefaultsAreValidSpecSyntax(t *testing.T) {
 		t.Fatalf("defaults = %+v", defaults)
 	}
 	// The seed's tiers for a 30-day window.
-	o := defaultsFor(slo.RollingWindow(30 * slo.Day))
+	o := defaultsFor(slo.RollingWindow(30*slo.Day), 0.999)
 	want := []float64{14.4, 6, 3, 1}
 	for i, tier := range o.Alerting.Tiers {
 		if fmt.Sprintf("%.6f", tier.BurnRate) != fmt.Sprintf("%.6f", want[i]) {

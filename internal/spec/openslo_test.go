@@ -99,10 +99,13 @@ spec:
 	if p := o.SLI.Prometheus; p == nil || p.Bad != `sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))` || p.Good != "" {
 		t.Errorf("sli = %+v, want the bad query of the SLI document", p)
 	}
+	// OpenSLO has no low-traffic guard or keep-firing time: the tiers get
+	// the defaults', auto and 0s. At 99.5%, auto is floor(1/(14.4 x 0.005))
+	// + 1 = 14 events at 14.4x and floor(1/0.005) + 1 = 201 at 1x.
 	want := []slo.AlertTier{
-		{Name: "fast-burn", Severity: "critical", Action: "page", BurnRate: 14.4, Long: time.Hour, Short: 5 * time.Minute, For: 2 * time.Minute},
-		{Name: "weekly-burn", Severity: "ticket", Action: "ticket", BurnRate: 1, Long: 8 * slo.Day, Short: 16 * time.Hour},
-		{Name: "slow-burn", Severity: "ticket", Action: "ticket", BurnRate: 1, Long: 3 * slo.Day, Short: 6 * time.Hour},
+		{Name: "fast-burn", Severity: "critical", Action: "page", BurnRate: 14.4, Long: time.Hour, Short: 5 * time.Minute, For: 2 * time.Minute, MinValid: 14},
+		{Name: "weekly-burn", Severity: "ticket", Action: "ticket", BurnRate: 1, Long: 8 * slo.Day, Short: 16 * time.Hour, MinValid: 201},
+		{Name: "slow-burn", Severity: "ticket", Action: "ticket", BurnRate: 1, Long: 3 * slo.Day, Short: 6 * time.Hour, MinValid: 201},
 	}
 	if got := o.Alerting.Tiers; !reflect.DeepEqual(got, want) {
 		t.Errorf("tiers =\n%+v\nwant\n%+v", got, want)

@@ -1,6 +1,6 @@
 // Package store declares what the platform keeps durably: counts of good and
 // valid events per series and time bucket, the log of ingested batches,
-// engine checkpoints, evaluation snapshots and annotations. The sqlite
+// engine checkpoints, evaluation snapshots, annotations and alerts. The sqlite
 // package implements it; storetest holds the conformance tests every
 // implementation passes.
 package store
@@ -87,9 +87,25 @@ type Store interface {
 	// service when service is not empty, oldest first.
 	Annotations(ctx context.Context, service string, from, to time.Time) ([]Annotation, error)
 
+	// SaveAlerts writes alerts in one transaction: an alert with ID 0 is
+	// inserted and comes back with its ID set, one with an ID replaces the
+	// stored row. The returned slice is alerts, in order, with IDs set.
+	SaveAlerts(ctx context.Context, alerts []Alert) ([]Alert, error)
+	// DeleteAlert removes an alert, such as a pending one whose condition
+	// ended before it fired. Deleting an unknown ID is not an error.
+	DeleteAlert(ctx context.Context, id int64) error
+	// ActiveAlerts returns the alerts not resolved (pending or firing),
+	// oldest ActiveAt first: what a restart resumes.
+	ActiveAlerts(ctx context.Context) ([]Alert, error)
+	// Alerts returns the alerts that fired and overlap [q.From, q.To) (a
+	// firing one overlaps every range after its FiredAt), filtered by
+	// service and SLO when set, newest FiredAt first, at most q.Limit
+	// (all when 0).
+	Alerts(ctx context.Context, q AlertQuery) ([]Alert, error)
 	// Prune deletes what is past retention at now: fine and coarse counts,
 	// batch log entries older than both the dedup horizon and the
-	// checkpoint, snapshots.
+	// checkpoint, snapshots, and resolved alerts past the coarse
+	// retention.
 	Prune(ctx context.Context, now time.Time) error
 
 	// Size is the store's size on disk in bytes.
@@ -135,6 +151,44 @@ type Annotation struct {
 	End    time.Time         `json:"end,omitzero"`
 	Text   string            `json:"text,omitempty"`
 	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// Alert is one episode of one alert rule of a series: from when its
+// condition first held (ActiveAt) to when it was resolved. The alert
+// package owns the states; the store keeps them so that a restart resumes a
+// firing alert rather than paging anew, and keeps the history.
+type Alert struct {
+	ID       int64  `json:"id"`
+	Service  string `json:"service"`
+	SLO      string `json:"slo"`
+	Customer string `json:"customer,omitempty"`
+	// Rule is the tier's name for a burn-rate alert, or budget_critical,
+	// budget_exhausted for a budget-status alert.
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	// State is pending, firing or resolved.
+	State    string    `json:"state"`
+	ActiveAt time.Time `json:"active_at"`
+	// FiredAt is zero until the alert fires; ResolvedAt until it resolves.
+	FiredAt    time.Time `json:"fired_at,omitzero"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	// LastTrueAt is the last time the condition held, for keep_firing_for.
+	LastTrueAt time.Time `json:"last_true_at,omitzero"`
+	// PeakBurnRate is the highest long-window burn rate seen while active.
+	PeakBurnRate float64 `json:"peak_burn_rate"`
+	// BudgetSpent is the share of the error budget spent by the bad events
+	// in [FiredAt, ResolvedAt), set when the alert resolves.
+	BudgetSpent float64 `json:"budget_spent"`
+	// Labels and Annotations are what the notifiers were sent.
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// AlertQuery selects alert history.
+type AlertQuery struct {
+	Service, SLO string
+	From, To     time.Time
+	Limit        int
 }
 
 // Retention says how long each kind of record is kept.

@@ -1,6 +1,6 @@
 // Package sqlite is the embedded store: one SQLite database file (through
 // modernc.org/sqlite, so no cgo) holding counts, the batch log, the engine
-// checkpoint, snapshots and annotations.
+// checkpoint, snapshots, annotations and alerts.
 //
 // Writes go through a pool of exactly one connection, so they queue in Go
 // rather than spin on SQLite's busy handler, and every write transaction

@@ -25,6 +25,11 @@ import (
 // largest id plus one, so deleting the newest would hand its sequence out
 // again, and LastSeq would go back.
 //
+// A resolved alert goes once its ResolvedAt is older than the coarse
+// retention, as long as the hour counts are kept; an active one
+// (ResolvedAt zero, stored as NULL) never goes, however old. This DELETE
+// scans the table, which holds a row per episode, not per minute.
+//
 // Series rows stay: they are small, and the checkpoint and snapshots name
 // series by their ids.
 func (db *DB) Prune(ctx context.Context, now time.Time) error {
@@ -48,6 +53,7 @@ func (db *DB) Prune(ctx context.Context, now time.Time) error {
 			WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM checkpoint_meta)
 			AND seq < (SELECT MAX(seq) FROM batches)
 			AND received < ?`, []any{now.Add(-r.Batches).UnixMilli()}},
+		{"alerts", `DELETE FROM alerts WHERE resolved_ms < ?`, []any{now.Add(-r.Coarse).UnixMilli()}},
 	}
 	for _, s := range steps {
 		if _, err := db.write.ExecContext(ctx, s.sql, s.args...); err != nil {

@@ -17,10 +17,10 @@ var ErrNewerSchema = errors.New("database schema is newer than this program")
 // changes: a new schema is a new step appended here.
 //
 // REFERENCES clauses document the links; they are not enforced (see
-// Open). Times are integers: count buckets in unix seconds, snapshots and
-// annotations in unix milliseconds. Count tables are WITHOUT ROWID so that
-// a (series, bucket) lookup is one b-tree descent and the rows are stored
-// in the order Scan reads them.
+// Open). Times are integers: count buckets in unix seconds, snapshots,
+// annotations and alerts in unix milliseconds. Count tables are WITHOUT
+// ROWID so that a (series, bucket) lookup is one b-tree descent and the
+// rows are stored in the order Scan reads them.
 var migrations = []string{
 	// 1: the initial schema.
 	`
@@ -79,6 +79,30 @@ CREATE TABLE annotations (
 	labels    TEXT
 );
 CREATE INDEX annotations_start ON annotations (start_ms);
+`,
+	// 2: alerts. A zero time is NULL, so that the active rows are those
+	// whose resolved_ms is NULL; the two partial indexes hold only the rows
+	// ActiveAlerts and Alerts read, in the order they read them.
+	`
+CREATE TABLE alerts (
+	id             INTEGER PRIMARY KEY,
+	service        TEXT NOT NULL,
+	objective      TEXT NOT NULL,
+	customer       TEXT NOT NULL,
+	rule           TEXT NOT NULL,
+	severity       TEXT NOT NULL,
+	state          TEXT NOT NULL,
+	active_ms      INTEGER,
+	fired_ms       INTEGER,
+	resolved_ms    INTEGER,
+	last_true_ms   INTEGER,
+	peak_burn_rate REAL,
+	budget_spent   REAL,
+	labels         TEXT,
+	annotations    TEXT
+);
+CREATE INDEX alerts_fired ON alerts (fired_ms) WHERE fired_ms IS NOT NULL;
+CREATE INDEX alerts_active ON alerts (active_ms) WHERE resolved_ms IS NULL;
 `,
 }
 

@@ -67,6 +67,25 @@ func testPrune(t *testing.T, open func(*testing.T) store.Store) {
 		}
 	})
 
+	t.Run("resolved alerts past the coarse retention go and active ones stay however old", func(t *testing.T) {
+		s := open(t)
+		now := at(r.Coarse + time.Hour)
+		cutoff := now.Add(-r.Coarse)
+		saveAlerts(t, s, episode("resolved before the cutoff", at(-time.Hour), cutoff.Add(-time.Millisecond)),
+			episode("resolved at the cutoff", at(-time.Hour), cutoff),
+			episode("resolved since", at(30*slo.Day), at(31*slo.Day)),
+			episode("firing", at(-slo.Day), time.Time{}),
+			pendingAlert("pending", at(-2*slo.Day)))
+		prune(t, s, now)
+		want := []string{"resolved since", "resolved at the cutoff", "firing"}
+		if got := rules(alertHistory(t, s, store.AlertQuery{})); !slices.Equal(got, want) {
+			t.Errorf("history %q, want %q", got, want)
+		}
+		if got, want := rules(activeAlerts(t, s)), []string{"pending", "firing"}; !slices.Equal(got, want) {
+			t.Errorf("active %q, want %q", got, want)
+		}
+	})
+
 	// Three batches, all older than the dedup horizon at now.
 	now := at(r.Batches + time.Hour)
 	logThree := func(t *testing.T, s store.Store) {
@@ -169,6 +188,10 @@ func testClosed(t *testing.T, open func(*testing.T) store.Store) {
 			return err
 		}},
 		{"Annotations", func() error { _, err := s.Annotations(ctx, "", t0, t0); return err }},
+		{"SaveAlerts", func() error { _, err := s.SaveAlerts(ctx, nil); return err }},
+		{"DeleteAlert", func() error { return s.DeleteAlert(ctx, 1) }},
+		{"ActiveAlerts", func() error { _, err := s.ActiveAlerts(ctx); return err }},
+		{"Alerts", func() error { _, err := s.Alerts(ctx, store.AlertQuery{}); return err }},
 		{"Prune", func() error { return s.Prune(ctx, t0) }},
 		{"Size", func() error { _, err := s.Size(); return err }},
 		{"Close", s.Close},

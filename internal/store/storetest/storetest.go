@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Checkpoint", testCheckpoint},
 		{"Snapshots", testSnapshots},
 		{"Annotations", testAnnotations},
+		{"Alerts", testAlerts},
 		{"Prune", testPrune},
 		{"Closed", testClosed},
 	}

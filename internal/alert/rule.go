@@ -1,0 +1,87 @@
+package alert
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/slo"
+)
+
+// The alertnames of notifications: one for burn-rate tiers, one for budget
+// statuses. Alertmanager routes on them.
+const (
+	BurnRateAlert = "SLOBurnRate"
+	BudgetAlert   = "SLOErrorBudget"
+)
+
+// rule is one alert condition of an objective: a burn-rate tier, or a
+// budget at or past a status.
+type rule struct {
+	name      string
+	alertname string
+	severity  string
+	// rank orders the rules of one alertname: the tier's threshold, or the
+	// budget status. The highest-ranked of the rules that start firing
+	// together leads their notification.
+	rank float64
+	// tier is the tier's index in the objective's tiers and in its
+	// evaluation's; -1 for a budget rule.
+	tier    int
+	status  slo.Status
+	forDur  time.Duration
+	keepFor time.Duration
+}
+
+// objective is what the manager knows of one objective from the spec.
+type objective struct {
+	svc   *slo.Service
+	obj   *slo.Objective
+	rules []rule
+}
+
+// rulesOf lists an objective's alert rules, highest-ranked first; none
+// when its alerting is disabled.
+func rulesOf(o *slo.Objective) []rule {
+	if o.Alerting.Disabled {
+		return nil
+	}
+	var out []rule
+	for i, t := range o.Alerting.Tiers {
+		out = append(out, rule{
+			name: t.Name, alertname: BurnRateAlert, severity: t.Severity, rank: t.BurnRate,
+			tier: i, forDur: t.For, keepFor: t.KeepFiringFor,
+		})
+	}
+	for _, b := range o.Alerting.BudgetAlerts {
+		out = append(out, rule{
+			name: "budget_" + b.Status.String(), alertname: BudgetAlert, severity: b.Severity,
+			rank: float64(b.Status), tier: -1, status: b.Status,
+		})
+	}
+	slices.SortStableFunc(out, func(a, b rule) int { return cmp.Compare(b.rank, a.rank) })
+	return out
+}
+
+// holds reports whether the rule's condition holds in ev, and the burn
+// rate it goes by: the tier's long window, or the last hour's for a budget
+// rule (0 when unknown).
+func (r *rule) holds(ev *engine.Evaluation) (bool, float64) {
+	if r.tier < 0 {
+		st, _ := slo.ParseStatus(ev.Status)
+		return st >= r.status, deref(ev.BurnRate1h)
+	}
+	if r.tier >= len(ev.Tiers) {
+		return false, 0
+	}
+	t := ev.Tiers[r.tier]
+	return t.Fires(), deref(t.LongBurn)
+}
+
+func deref(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

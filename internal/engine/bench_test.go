@@ -169,3 +169,28 @@ func writeCheckpoint(b *testing.B, dir string, n int, now func() time.Time) ([]s
 	size, _ := st.Size()
 	return e.Services(), size
 }
+
+// BenchmarkAlerting is what a tick adds for the alert manager: finding the
+// objectives whose alert conditions may hold, and building their
+// evaluations. In the benchmark's data none is alertable, as in a healthy
+// fleet: it is then a scan with no allocation.
+func BenchmarkAlerting(b *testing.B) {
+	e := filled(b, nil, 100_000, "30d")
+	for _, s := range e.list { // no errors at all
+		for _, r := range s.rings {
+			for j := range r.buf {
+				r.buf[j].good = r.buf[j].valid
+			}
+			r.resum()
+		}
+	}
+	e.evaluate(benchStart.Add(10 * time.Second))
+	if n := len(e.Alerting()); n != 0 {
+		b.Fatalf("%d alertable objectives in healthy data", n)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		e.Alerting()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/tick")
+}

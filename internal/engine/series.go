@@ -33,6 +33,8 @@ type result struct {
 	status       slo.Status
 	// since is when status last changed.
 	since time.Time
+	// alertable is whether an alert condition may hold (Engine.Alerting).
+	alertable bool
 }
 
 func newSeries(id slo.Series, p *plan, now time.Time) *series {
@@ -127,6 +129,7 @@ func (s *series) evaluate(now time.Time) {
 	if status != r.status || r.since.IsZero() {
 		r.status, r.since = status, now
 	}
+	r.alertable = s.alertable()
 }
 
 // budget is the series' budget over its SLO window at the last tick.

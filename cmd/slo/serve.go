@@ -183,7 +183,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var metrics *api.Metrics
-	alerts, notifiers, err := f.alerts.manager(st, f.tick, log, func() *api.Metrics { return metrics })
+	alerts, notifiers, err := f.alerts.manager(st, f.tick, f.fine, log, func() *api.Metrics { return metrics })
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -38,7 +39,14 @@ func (a *alertFlags) check(listen string) error {
 		return usageError("--alertmanager-url: %v", err)
 	}
 	if a.externalURL == "" {
-		a.externalURL = "http://" + listen
+		host, port, err := net.SplitHostPort(listen)
+		if err != nil {
+			return usageError("--listen %q: %v", listen, err)
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host, _ = os.Hostname() // listening everywhere: this machine's name
+		}
+		a.externalURL = "http://" + net.JoinHostPort(host, port)
 	} else if u, err := url.Parse(a.externalURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageError("--external-url %q: want an http or https URL", a.externalURL)
 	}
@@ -55,7 +63,7 @@ type runner interface {
 
 // manager makes the alert manager and its notifiers. metrics is read when
 // a delivery is counted, since the metrics are made after the manager.
-func (a *alertFlags) manager(st store.Store, tick time.Duration, log *slog.Logger, metrics func() *api.Metrics) (*alert.Manager, []runner, error) {
+func (a *alertFlags) manager(st store.Store, tick, fine time.Duration, log *slog.Logger, metrics func() *api.Metrics) (*alert.Manager, []runner, error) {
 	count := func(notifier, result string) {
 		if m := metrics(); m != nil {
 			m.Notifications.WithLabelValues(notifier, result).Inc()
@@ -88,6 +96,6 @@ func (a *alertFlags) manager(st store.Store, tick time.Duration, log *slog.Logge
 		}
 		notifiers, runners = append(notifiers, wh), append(runners, wh)
 	}
-	m := alert.New(st, alert.Options{ExternalURL: a.externalURL, Notifiers: notifiers, Logger: log})
+	m := alert.New(st, alert.Options{ExternalURL: a.externalURL, Notifiers: notifiers, Logger: log, FineRetention: fine})
 	return m, runners, nil
 }

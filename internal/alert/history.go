@@ -8,14 +8,18 @@ import (
 	"github.com/slo-dev/slo/internal/store"
 )
 
-// Active returns the pending and firing alerts, oldest first, with the
-// budget each firing one has spent so far (to now, to the minute).
-func (m *Manager) Active(ctx context.Context, now time.Time) []store.Alert {
+// Active returns the pending and firing alerts that keep accepts (all when
+// nil), oldest first, with the budget each firing one has spent so far (to
+// now, to the minute).
+func (m *Manager) Active(ctx context.Context, now time.Time, keep func(store.Alert) bool) []store.Alert {
 	m.mu.Lock()
 	out := make([]store.Alert, 0, len(m.alerts))
 	allowed := make([]float64, 0, len(m.alerts))
 	for _, k := range m.sortedKeys() {
 		e := m.alerts[k]
+		if keep != nil && !keep(e.rec) {
+			continue
+		}
 		out = append(out, e.rec)
 		allowed = append(allowed, e.figs.allowed)
 	}

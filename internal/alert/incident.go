@@ -22,6 +22,7 @@ type groupKey struct{ objective, alertname, severity string }
 // last of its alerts resolves, since Alertmanager knows an alert by its
 // labels.
 type incident struct {
+	key      groupKey
 	labels   map[string]string
 	startsAt time.Time
 	members  map[alertKey]bool
@@ -35,11 +36,12 @@ func (m *Manager) join(k alertKey, e *entry, r *rule, now time.Time) *incident {
 	gk := groupKey{k.objective, r.alertname, r.severity}
 	inc, found := m.incidents[gk]
 	if !found {
-		inc = &incident{labels: m.labels(k.objective, r), startsAt: now, members: map[alertKey]bool{}}
+		inc = &incident{key: gk, labels: m.labels(k.objective, r), startsAt: now, members: map[alertKey]bool{}}
 		m.incidents[gk] = inc
 	}
 	inc.members[k] = true
-	e.rec.Labels = inc.labels
+	e.inc, e.rec.Labels = inc, inc.labels
+	e.rec.Annotations = m.notification(inc, e).Annotations // as first sent
 	if found {
 		return nil
 	}
@@ -51,34 +53,34 @@ func (m *Manager) rejoin(k alertKey, e *entry) {
 	gk := groupKey{k.objective, e.rec.Labels["alertname"], e.rec.Severity}
 	inc := m.incidents[gk]
 	if inc == nil {
-		inc = &incident{labels: e.rec.Labels, startsAt: e.rec.FiredAt, members: map[alertKey]bool{}}
+		inc = &incident{key: gk, labels: e.rec.Labels, startsAt: e.rec.FiredAt, members: map[alertKey]bool{}}
 		m.incidents[gk] = inc
 	}
 	if e.rec.FiredAt.Before(inc.startsAt) {
 		inc.startsAt = e.rec.FiredAt
 	}
 	inc.members[k] = true
+	e.inc = inc
 }
 
 // leave takes a resolved alert out of its incident; it returns the
 // incident when that was its last alert, and the incident then ends.
 func (m *Manager) leave(k alertKey, e *entry, now time.Time) *incident {
-	for gk, inc := range m.incidents {
-		if !inc.members[k] {
-			continue
-		}
-		delete(inc.members, k)
-		if len(inc.members) > 0 {
-			return nil
-		}
-		delete(m.incidents, gk)
-		inc.endsAt = now
-		n := m.notification(inc, e)
-		n.EndsAt = now
-		m.resolved = append(m.resolved, n)
-		return inc
+	inc := e.inc
+	if inc == nil {
+		return nil
 	}
-	return nil
+	e.inc = nil
+	delete(inc.members, k)
+	if len(inc.members) > 0 {
+		return nil
+	}
+	delete(m.incidents, inc.key)
+	inc.endsAt = now
+	n := m.notification(inc, e)
+	n.EndsAt = now
+	m.resolved = append(m.resolved, n)
+	return inc
 }
 
 // lead is the incident's highest-ranked firing alert, whose figures its
@@ -91,11 +93,7 @@ func (m *Manager) lead(inc *incident) *entry {
 		if e == nil {
 			continue
 		}
-		r := m.rule(k)
-		x := 0.0
-		if r != nil {
-			x = r.rank
-		}
+		x := e.rank
 		if best == nil || x > rank || (x == rank && e.rec.FiredAt.Before(best.rec.FiredAt)) {
 			best, rank = e, x
 		}
@@ -114,10 +112,8 @@ func (m *Manager) notify(now time.Time, changed []*incident) {
 	}
 	m.resolved = keep
 	var active, news []Notification
-	byIncident := map[*incident]int{}
 	for _, inc := range m.incidents {
 		if e := m.lead(inc); e != nil {
-			byIncident[inc] = len(active)
 			active = append(active, m.notification(inc, e))
 		}
 	}
@@ -134,7 +130,18 @@ func (m *Manager) notify(now time.Time, changed []*incident) {
 			news = append(news, n)
 		}
 	}
-	active = append(active, m.resolved...)
+	// A resolution whose alert fires again is not sent beside it: a
+	// receiver that knows an alert by its labels would take the older,
+	// resolved copy for the newer state.
+	firing := map[string]bool{}
+	for _, n := range active {
+		firing[labelKey(n.Labels)] = true
+	}
+	for _, n := range m.resolved {
+		if !firing[labelKey(n.Labels)] {
+			active = append(active, n)
+		}
+	}
 	for _, nt := range m.opts.Notifiers {
 		nt.Notify(now, cloneAll(active), cloneAll(news))
 	}
@@ -207,8 +214,7 @@ func figuresOf(ev *engine.Evaluation, r *rule) figures {
 		remaining: ev.Budget.RemainingRatio, remainingMin: ev.Budget.RemainingMinutes, totalMn: ev.Budget.TotalMinutes,
 		allowed: ev.Budget.AllowedEvents, exhaustion: ev.Exhaustion, status: ev.Status, at: ev.Time,
 	}
-	if r.tier >= 0 && r.tier < len(ev.Tiers) {
-		t := ev.Tiers[r.tier]
+	if t, ok := r.figures(ev); ok && r.tier >= 0 {
 		f.tier, f.longBurn, f.shortBurn, f.threshold, f.longWindow, f.short = true, t.LongBurn, t.ShortBurn, t.Threshold, t.Long, t.Short
 	}
 	return f
@@ -261,6 +267,16 @@ func sortNotifications(ns []Notification) {
 		}
 		return strings.Compare(id(a), id(b))
 	})
+}
+
+// labelKey is a label set as one string, for comparing sets.
+func labelKey(l map[string]string) string {
+	keys := slices.Sorted(maps.Keys(l))
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "\x00" + l[k] + "\x00")
+	}
+	return b.String()
 }
 
 func cloneAll(ns []Notification) []Notification {

@@ -30,11 +30,18 @@ type Options struct {
 	ExternalURL string
 	Notifiers   []Notifier
 	Logger      *slog.Logger
+	// FineRetention is how long the store keeps minute counts
+	// (store.DefaultRetention.Fine by default): the budget an alert spent
+	// is counted from minutes while they are kept, from hours after.
+	FineRetention time.Duration
 }
 
 func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.FineRetention <= 0 {
+		o.FineRetention = store.DefaultRetention.Fine
 	}
 }
 
@@ -65,6 +72,10 @@ type entry struct {
 	rec   store.Alert
 	dirty bool
 	seen  bool
+	// rank is the rule's (rule.rank); inc the incident the alert is in
+	// while it fires.
+	rank float64
+	inc  *incident
 	// figs are the figures of the last evaluation that had them.
 	figs figures
 }
@@ -110,6 +121,9 @@ func (m *Manager) Load(ctx context.Context) error {
 	for _, a := range recs {
 		k := alertKey{a.Service + "/" + a.SLO, a.Rule}
 		e := &entry{rec: a}
+		if r := m.rule(k); r != nil {
+			e.rank = r.rank
+		}
 		m.alerts[k] = e
 		if parseState(a.State) == Firing {
 			m.rejoin(k, e)
@@ -136,31 +150,42 @@ func (m *Manager) Tick(ctx context.Context, now time.Time, evals []engine.Evalua
 		if o == nil || ev.Customer != "" {
 			continue
 		}
-		for j := range o.rules {
-			r := &o.rules[j]
-			holds, burn := r.holds(ev)
-			k := alertKey{key, r.name}
-			e := m.alerts[k]
-			if e == nil {
-				if !holds {
+		// Rules that hold step first: when one tier takes over from
+		// another of its severity in one tick, the incident goes on.
+		for _, pass := range []bool{true, false} {
+			for j := range o.rules {
+				r := &o.rules[j]
+				holds, burn := r.holds(ev)
+				if holds != pass {
 					continue
 				}
-				e = m.start(o, r, now)
-				m.alerts[k] = e
+				k := alertKey{key, r.name}
+				e := m.alerts[k]
+				if e == nil {
+					if !holds {
+						continue
+					}
+					e = m.start(o, r, now)
+					m.alerts[k] = e
+				}
+				e.seen = true
+				e.figs = figuresOf(ev, r)
+				changed = m.step(ctx, k, e, r, holds, burn, now, changed)
 			}
-			e.seen = true
-			e.figs = figuresOf(ev, r)
-			changed = m.step(ctx, k, e, r, holds, burn, now, changed)
 		}
 	}
-	for _, k := range m.sortedKeys() {
+	keys := m.sortedKeys()
+	for _, k := range keys {
 		e := m.alerts[k]
+		if e == nil {
+			continue
+		}
 		if !e.seen {
 			changed = m.step(ctx, k, e, m.rule(k), false, 0, now, changed)
 		}
 		e.seen = false
 	}
-	m.save(ctx)
+	m.save(ctx, keys)
 	m.notify(now, changed)
 }
 
@@ -199,7 +224,7 @@ func (m *Manager) rule(k alertKey) *rule {
 
 // start makes a new pending alert of rule r.
 func (m *Manager) start(o *objective, r *rule, now time.Time) *entry {
-	return &entry{dirty: true, rec: store.Alert{
+	return &entry{dirty: true, rank: r.rank, rec: store.Alert{
 		Service: o.obj.Service, SLO: o.obj.Name, Rule: r.name, Severity: r.severity,
 		State: Pending.String(), ActiveAt: now, LastTrueAt: now,
 	}}
@@ -215,6 +240,9 @@ func (m *Manager) step(ctx context.Context, k alertKey, e *entry, r *rule, holds
 	state := parseState(a.State)
 	if holds && r != nil {
 		a.LastTrueAt = now
+		if r.keepFor > 0 && state == Firing {
+			e.dirty = true // a restart must know when it last held
+		}
 		if burn > a.PeakBurnRate {
 			a.PeakBurnRate, e.dirty = burn, true
 		}
@@ -247,12 +275,12 @@ func (m *Manager) step(ctx context.Context, k alertKey, e *entry, r *rule, holds
 	return changed
 }
 
-// save writes the alerts that changed in one transaction, and deletes
+// save writes the alerts of keys that changed in one transaction, and deletes
 // the pending ones that ended. What fails is retried at the next tick.
-func (m *Manager) save(ctx context.Context) {
+func (m *Manager) save(ctx context.Context, keys []alertKey) {
 	var batch []*entry
-	for _, k := range m.sortedKeys() {
-		if e := m.alerts[k]; e.dirty {
+	for _, k := range keys {
+		if e := m.alerts[k]; e != nil && e.dirty {
 			batch = append(batch, e)
 		}
 	}
@@ -290,7 +318,7 @@ func (m *Manager) spent(ctx context.Context, a *store.Alert, allowed float64, to
 		return 0
 	}
 	res := store.Fine
-	if to.Sub(a.FiredAt) > 6*slo.Day { // minutes are kept 8 days
+	if to.Sub(a.FiredAt) > m.opts.FineRetention-time.Hour { // minutes gone
 		res = store.Coarse
 	}
 	var bad float64

@@ -72,11 +72,25 @@ func (r *rule) holds(ev *engine.Evaluation) (bool, float64) {
 		st, _ := slo.ParseStatus(ev.Status)
 		return st >= r.status, deref(ev.BurnRate1h)
 	}
-	if r.tier >= len(ev.Tiers) {
+	t, ok := r.figures(ev)
+	if !ok {
 		return false, 0
 	}
-	t := ev.Tiers[r.tier]
 	return t.Fires(), deref(t.LongBurn)
+}
+
+// figures finds the rule's tier in ev by name: during a reload the engine
+// may already evaluate the new spec, whose tiers may be in another order.
+func (r *rule) figures(ev *engine.Evaluation) (engine.TierFigures, bool) {
+	if r.tier >= 0 && r.tier < len(ev.Tiers) && ev.Tiers[r.tier].Name == r.name {
+		return ev.Tiers[r.tier], true
+	}
+	for _, t := range ev.Tiers {
+		if t.Name == r.name {
+			return t, true
+		}
+	}
+	return engine.TierFigures{}, false
 }
 
 func deref(p *float64) float64 {

@@ -14,9 +14,9 @@ import (
 
 // Alerter is what the API reads of the alerts: the alert manager.
 type Alerter interface {
-	// Active returns the pending and firing alerts with the budget each
-	// has spent so far.
-	Active(ctx context.Context, now time.Time) []store.Alert
+	// Active returns the pending and firing alerts keep accepts, with the
+	// budget each has spent so far.
+	Active(ctx context.Context, now time.Time, keep func(store.Alert) bool) []store.Alert
 	// States returns the same without the budget spent: for /metrics.
 	States() []store.Alert
 	History(ctx context.Context, q store.AlertQuery) ([]store.Alert, error)
@@ -31,11 +31,11 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "state %q: want pending or firing", state)
 		return
 	}
-	out := []store.Alert{}
-	for _, a := range s.Alerts.Active(r.Context(), s.Now()) {
-		if (service == "" || a.Service == service) && (name == "" || a.SLO == name) && (state == "" || a.State == state) {
-			out = append(out, a)
-		}
+	out := s.Alerts.Active(r.Context(), s.Now(), func(a store.Alert) bool {
+		return (service == "" || a.Service == service) && (name == "" || a.SLO == name) && (state == "" || a.State == state)
+	})
+	if out == nil {
+		out = []store.Alert{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"alerts": out})
 }
@@ -52,6 +52,10 @@ func (s *Server) alertHistory(w http.ResponseWriter, r *http.Request) {
 	from, err := timeParam(q.Get("from"), to.Add(-30*slo.Day))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "from: %v", err)
+		return
+	}
+	if from.After(to) {
+		writeError(w, http.StatusBadRequest, "from %s is after to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
 		return
 	}
 	limit := 100

@@ -20,8 +20,16 @@ type fakeAlerts struct {
 	query  store.AlertQuery
 }
 
-func (f *fakeAlerts) Active(context.Context, time.Time) []store.Alert { return f.active }
-func (f *fakeAlerts) States() []store.Alert                           { return f.active }
+func (f *fakeAlerts) Active(_ context.Context, _ time.Time, keep func(store.Alert) bool) []store.Alert {
+	var out []store.Alert
+	for _, a := range f.active {
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+func (f *fakeAlerts) States() []store.Alert { return f.active }
 func (f *fakeAlerts) History(_ context.Context, q store.AlertQuery) ([]store.Alert, error) {
 	f.query = q
 	return nil, nil
@@ -71,7 +79,7 @@ func TestAlertHistoryParametersAreCheckedAndDefaulted(t *testing.T) {
 	if q := fa.query; q.Service != "api" || !q.To.Equal(now) || !q.From.Equal(now.Add(-30*24*time.Hour)) || q.Limit != 100 {
 		t.Errorf("query %+v, want api over the last 30 days, 100 at most", q)
 	}
-	for _, bad := range []string{"limit=0", "limit=10001", "limit=many", "from=yesterday", "to=x"} {
+	for _, bad := range []string{"limit=0", "limit=10001", "limit=many", "from=yesterday", "to=x", "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z"} {
 		code, body := call(t, "GET", ts.URL+"/api/v1/alerts/history?"+bad, "", "")
 		if code != http.StatusBadRequest {
 			t.Errorf("%s: %d %v, want 400", bad, code, body)

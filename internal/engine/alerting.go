@@ -9,13 +9,14 @@ import (
 
 // Alerter is told after every tick of the objectives whose alert conditions
 // may hold: a tier over its threshold with enough traffic, or a budget at
-// warning or worse. Every other objective has every condition false.
+// a status one of its budget alerts fires at. Every other objective has
+// every condition false.
 type Alerter interface {
 	Tick(ctx context.Context, now time.Time, evals []Evaluation)
 }
 
 // Alerting returns the last evaluation of each objective (not customer)
-// that has a tier firing or a budget status of warning or worse, in no
+// that has a tier firing or a budget at a status a budget alert fires at, in no
 // particular order. The tick marks them, and only these are built, so that
 // 100k healthy objectives cost a scan of a slice and no allocation.
 func (e *Engine) Alerting() []Evaluation {
@@ -36,7 +37,7 @@ func (s *series) alertable() bool {
 	if s.id.Customer != "" {
 		return false
 	}
-	if s.last.status >= slo.Warning { // NoData is below Healthy
+	if s.last.status >= s.plan.budgetAlert && s.last.status != slo.NoData {
 		return true
 	}
 	for _, ref := range s.plan.tiers {

@@ -70,6 +70,9 @@ type plan struct {
 	// tiers index windows for each alert tier, in the spec's order; empty
 	// when the objective's alerting is disabled.
 	tiers []tierRef
+	// budgetAlert is the least status a budget alert fires at; above
+	// Exhausted when none does.
+	budgetAlert slo.Status
 	// phase caches each ring's bucket phase at the tick phaseAt (unix ns),
 	// computed once per tick for all the objective's series.
 	phase   [rings]float64
@@ -142,7 +145,11 @@ func newPlan(svc *slo.Service, obj *slo.Objective) *plan {
 		p.order[r] = byLength(p.ks[r])
 	}
 	p.w1h, p.w6h, p.w1d = p.window(time.Hour), p.window(6*time.Hour), p.window(slo.Day)
+	p.budgetAlert = slo.Exhausted + 1
 	if !obj.Alerting.Disabled {
+		for _, b := range obj.Alerting.BudgetAlerts {
+			p.budgetAlert = min(p.budgetAlert, b.Status)
+		}
 		for i := range obj.Alerting.Tiers {
 			t := &obj.Alerting.Tiers[i]
 			ref := tierRef{tier: t, long: p.window(t.Long), short: -1}

@@ -65,6 +65,11 @@ func (d *decoder) alerting(path string, s *SLO, doc, defaults *Doc, w slo.Window
 		if b.Severity == "" {
 			d.errorf(join(p, "severity"), "such as warning or critical", "a budget alert needs a severity")
 		}
+		for _, prev := range out.BudgetAlerts {
+			if ok && prev.Status == st {
+				d.errorf(join(p, "status"), "one budget alert per status", "a budget alert at %s is defined twice", st)
+			}
+		}
 		out.BudgetAlerts = append(out.BudgetAlerts, slo.BudgetAlert{Status: st, Severity: b.Severity})
 	}
 	return out
@@ -154,6 +159,9 @@ func (d *decoder) tier(path string, t *Tier, w slo.Window, target float64, inher
 		Labels: t.Labels, Annotations: t.Annotations,
 	}
 	d.name(join(path, "name"), t.Name)
+	if strings.HasPrefix(t.Name, "budget_") {
+		d.errorf(join(path, "name"), "names starting budget_ are the budget alerts'", "tier name %q is reserved", t.Name)
+	}
 	if out.Action == "" {
 		out.Action = t.Name
 	}

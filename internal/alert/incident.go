@@ -17,12 +17,16 @@ import (
 // those of one severity page once.
 type groupKey struct{ objective, alertname, severity string }
 
+func (g groupKey) String() string { return g.objective + "/" + g.alertname + "/" + g.severity }
+
 // incident is one notification: its labels are those of the alert that
 // began it (the highest-ranked of those that fired first), kept until the
 // last of its alerts resolves, since Alertmanager knows an alert by its
 // labels.
 type incident struct {
-	key      groupKey
+	key groupKey
+	// id orders incidents that start together.
+	id       string
 	labels   map[string]string
 	startsAt time.Time
 	members  map[alertKey]bool
@@ -36,7 +40,7 @@ func (m *Manager) join(k alertKey, e *entry, r *rule, now time.Time) *incident {
 	gk := groupKey{k.objective, r.alertname, r.severity}
 	inc, found := m.incidents[gk]
 	if !found {
-		inc = &incident{key: gk, labels: m.labels(k.objective, r), startsAt: now, members: map[alertKey]bool{}}
+		inc = &incident{key: gk, id: gk.String(), labels: m.labels(k.objective, r), startsAt: now, members: map[alertKey]bool{}}
 		m.incidents[gk] = inc
 	}
 	inc.members[k] = true
@@ -53,7 +57,7 @@ func (m *Manager) rejoin(k alertKey, e *entry) {
 	gk := groupKey{k.objective, e.rec.Labels["alertname"], e.rec.Severity}
 	inc := m.incidents[gk]
 	if inc == nil {
-		inc = &incident{key: gk, labels: e.rec.Labels, startsAt: e.rec.FiredAt, members: map[alertKey]bool{}}
+		inc = &incident{key: gk, id: gk.String(), labels: e.rec.Labels, startsAt: e.rec.FiredAt, members: map[alertKey]bool{}}
 		m.incidents[gk] = inc
 	}
 	if e.rec.FiredAt.Before(inc.startsAt) {
@@ -79,7 +83,7 @@ func (m *Manager) leave(k alertKey, e *entry, now time.Time) *incident {
 	inc.endsAt = now
 	n := m.notification(inc, e)
 	n.EndsAt = now
-	m.resolved = append(m.resolved, n)
+	m.resolved = append(m.resolved, resolution{n, inc.key})
 	return inc
 }
 
@@ -105,19 +109,28 @@ func (m *Manager) lead(inc *incident) *entry {
 // within ResolvedKeep, and which of them began or ended at this tick.
 func (m *Manager) notify(now time.Time, changed []*incident) {
 	keep := m.resolved[:0]
-	for _, n := range m.resolved {
-		if now.Sub(n.EndsAt) < ResolvedKeep {
-			keep = append(keep, n)
+	for _, r := range m.resolved {
+		if now.Sub(r.EndsAt) < ResolvedKeep {
+			keep = append(keep, r)
 		}
 	}
 	m.resolved = keep
-	var active, news []Notification
+	incs := make([]*incident, 0, len(m.incidents))
 	for _, inc := range m.incidents {
+		incs = append(incs, inc)
+	}
+	slices.SortFunc(incs, func(a, b *incident) int {
+		if c := a.startsAt.Compare(b.startsAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	var active, news []Notification
+	for _, inc := range incs {
 		if e := m.lead(inc); e != nil {
 			active = append(active, m.notification(inc, e))
 		}
 	}
-	sortNotifications(active)
 	for _, inc := range changed {
 		if inc.endsAt.IsZero() {
 			if e := m.lead(inc); e != nil {
@@ -125,26 +138,27 @@ func (m *Manager) notify(now time.Time, changed []*incident) {
 			}
 		}
 	}
-	for _, n := range m.resolved {
-		if n.EndsAt.Equal(now) {
-			news = append(news, n)
+	for _, r := range m.resolved {
+		if r.EndsAt.Equal(now) {
+			news = append(news, r.Notification)
 		}
-	}
-	// A resolution whose alert fires again is not sent beside it: a
-	// receiver that knows an alert by its labels would take the older,
-	// resolved copy for the newer state.
-	firing := map[string]bool{}
-	for _, n := range active {
-		firing[labelKey(n.Labels)] = true
-	}
-	for _, n := range m.resolved {
-		if !firing[labelKey(n.Labels)] {
-			active = append(active, n)
+		// A resolution whose alert fires again is not sent beside it: a
+		// receiver that knows an alert by its labels would take the
+		// older, resolved copy for the newer state.
+		if _, again := m.incidents[r.key]; !again {
+			active = append(active, r.Notification)
 		}
 	}
 	for _, nt := range m.opts.Notifiers {
 		nt.Notify(now, cloneAll(active), cloneAll(news))
 	}
+}
+
+// resolution is the notification of an incident that ended, kept for
+// ResolvedKeep.
+type resolution struct {
+	Notification
+	key groupKey
 }
 
 // notification is an incident as notifiers send it, with e's figures.
@@ -253,30 +267,6 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// sortNotifications orders notifications by start, then by what they are
-// of, so that every notifier sees one order.
-func sortNotifications(ns []Notification) {
-	id := func(n Notification) string {
-		return n.Labels["service"] + "/" + n.Labels["slo"] + "/" + n.Labels["alertname"] + "/" + n.Labels["severity"]
-	}
-	slices.SortFunc(ns, func(a, b Notification) int {
-		if c := a.StartsAt.Compare(b.StartsAt); c != 0 {
-			return c
-		}
-		return strings.Compare(id(a), id(b))
-	})
-}
-
-// labelKey is a label set as one string, for comparing sets.
-func labelKey(l map[string]string) string {
-	keys := slices.Sorted(maps.Keys(l))
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k + "\x00" + l[k] + "\x00")
-	}
-	return b.String()
 }
 
 func cloneAll(ns []Notification) []Notification {

@@ -57,7 +57,7 @@ type Manager struct {
 	incidents  map[groupKey]*incident
 	// resolved are the notifications of incidents that ended within
 	// ResolvedKeep, still sent so a receiver that was down hears of them.
-	resolved []Notification
+	resolved []resolution
 	// unsaved are resolved alerts whose last save failed, and gone the
 	// pending alerts to delete; both are retried at the next tick.
 	unsaved []*entry

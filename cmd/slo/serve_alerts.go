@@ -30,7 +30,7 @@ func (a *alertFlags) register(fs *flag.FlagSet) {
 	fs.Var(listFlag{&a.alertmanagers}, "alertmanager-url", "an Alertmanager to send alerts to, such as http://alertmanager:9093 (repeat for each of a highly available set: every alert goes to all)")
 	fs.StringVar(&a.webhook, "webhook-url", "", "a URL to POST a signed JSON message to whenever alerts begin firing or resolve")
 	fs.StringVar(&a.secretFile, "webhook-secret-file", "", "a file holding the webhook's HMAC-SHA256 key (or $SLO_WEBHOOK_SECRET)")
-	fs.StringVar(&a.externalURL, "external-url", "", "the address users reach this server at, for the links in notifications (default http://LISTEN)")
+	fs.StringVar(&a.externalURL, "external-url", "", "the address users reach this server at, for the links in notifications (default http://HOST:PORT of --listen, this machine's name when it listens on every address)")
 }
 
 // check validates the flags before anything starts.
@@ -44,7 +44,9 @@ func (a *alertFlags) check(listen string) error {
 			return usageError("--listen %q: %v", listen, err)
 		}
 		if host == "" || host == "0.0.0.0" || host == "::" {
-			host, _ = os.Hostname() // listening everywhere: this machine's name
+			if host, err = os.Hostname(); err != nil || host == "" { // listening everywhere: this machine's name
+				host = "localhost"
+			}
 		}
 		a.externalURL = "http://" + net.JoinHostPort(host, port)
 	} else if u, err := url.Parse(a.externalURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -228,6 +229,11 @@ func figuresOf(ev *engine.Evaluation, r *rule) figures {
 		remaining: ev.Budget.RemainingRatio, remainingMin: ev.Budget.RemainingMinutes, totalMn: ev.Budget.TotalMinutes,
 		allowed: ev.Budget.AllowedEvents, exhaustion: ev.Exhaustion, status: ev.Status, at: ev.Time,
 	}
+	if r.tier < 0 {
+		if st, ok := r.budgetStatus(ev); ok {
+			f.status = st.String()
+		}
+	}
 	if t, ok := r.figures(ev); ok && r.tier >= 0 {
 		f.tier, f.longBurn, f.shortBurn, f.threshold, f.longWindow, f.short = true, t.LongBurn, t.ShortBurn, t.Threshold, t.Long, t.Short
 	}
@@ -250,16 +256,25 @@ func describe(service, name string, e *entry) (summary, description string) {
 		budget, runsOut = "figures unknown since the restart", "no evaluation yet"
 	}
 	if f.tier {
-		summary = fmt.Sprintf("%s/%s is burning its error budget at %.3gx (%s)", service, name, deref(f.longBurn), e.rec.Rule)
-		description = fmt.Sprintf("Burn rate %.3gx over %s", deref(f.longBurn), f.longWindow)
+		summary = fmt.Sprintf("%s/%s is burning its error budget at %sx (%s)", service, name, times(deref(f.longBurn)), e.rec.Rule)
+		description = fmt.Sprintf("Burn rate %sx over %s", times(deref(f.longBurn)), f.longWindow)
 		if f.short != "" {
-			description += fmt.Sprintf(" and %.3gx over %s", deref(f.shortBurn), f.short)
+			description += fmt.Sprintf(" and %sx over %s", times(deref(f.shortBurn)), f.short)
 		}
-		description += fmt.Sprintf(", threshold %.3gx. %s; %s.", f.threshold, budget, runsOut)
+		description += fmt.Sprintf(", threshold %sx. %s; %s.", times(f.threshold), budget, runsOut)
 		return summary, description
 	}
 	summary = fmt.Sprintf("%s/%s error budget is %s", service, name, f.status)
 	return summary, fmt.Sprintf("%s; %s.", capitalize(budget), runsOut)
+}
+
+// times writes a burn rate to three significant digits, and whole from
+// 100 up: 1000x, not 1e+03x.
+func times(x float64) string {
+	if x >= 100 {
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(x, 'g', 3, 64)
 }
 
 func capitalize(s string) string {

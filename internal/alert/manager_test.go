@@ -22,6 +22,10 @@ func testService(tiers ...slo.AlertTier) []slo.Service {
 	return []slo.Service{{Name: "s", Objectives: []slo.Objective{{
 		Service: "s", Name: "a", Target: 0.999,
 		Window: slo.Window{Rolling: 30 * slo.Day},
+		Policy: slo.Policy{Rules: []slo.PolicyRule{
+			{Status: slo.Healthy, Above: 0.5}, {Status: slo.Warning, Above: 0.2},
+			{Status: slo.Critical, Above: 0}, {Status: slo.Exhausted},
+		}, FastBurn: slo.FastBurn{Warning: 5, Critical: 10}},
 		Alerting: slo.Alerting{
 			Tiers: tiers,
 			BudgetAlerts: []slo.BudgetAlert{
@@ -44,9 +48,15 @@ var (
 // at burn rate 20, with status status.
 func evalOf(services []slo.Service, status string, over ...string) engine.Evaluation {
 	o := services[0].Objectives[0]
-	burn, remaining := 20.0, 0.6
+	burn, remaining, sli := 20.0, 0.6, 0.9995
+	switch status { // the budget left that gives the status
+	case "critical":
+		remaining = 0.1
+	case "exhausted":
+		remaining = -0.1
+	}
 	ev := engine.Evaluation{
-		Service: "s", SLO: "a", Status: status, Target: o.Target, BurnRate1h: &burn,
+		Service: "s", SLO: "a", Status: status, Target: o.Target, BurnRate1h: &burn, SLI: &sli,
 		Budget: engine.Budget{RemainingRatio: remaining, RemainingMinutes: 25.92, TotalMinutes: 43.2, AllowedEvents: 1000},
 	}
 	for _, t := range o.Alerting.Tiers {
@@ -280,6 +290,18 @@ func TestBudgetAlertsFollowTheStatus(t *testing.T) {
 	r.tick(10*time.Second, "critical") // recovering: exhausted resolves, critical stays
 	if s := r.mgr.States(); len(s) != 1 || s[0].Rule != "budget_critical" {
 		t.Errorf("states %+v, want budget_critical alone", s)
+	}
+}
+
+func TestAFastBurnWithBudgetLeftRaisesNoBudgetAlert(t *testing.T) {
+	r := newRig(t, testService())
+	// The policy escalates the status on a fast burn; the budget left
+	// (60%) is healthy, and the budget alerts go by the budget left.
+	ev := evalOf(r.services, "critical")
+	ev.Budget.RemainingRatio, ev.Time = 0.6, t0
+	r.mgr.Tick(r.ctx, t0, []engine.Evaluation{ev})
+	if s := r.mgr.States(); len(s) != 0 {
+		t.Errorf("states %+v, want no budget alert with 60%% of the budget left", s)
 	}
 }
 

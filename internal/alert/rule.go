@@ -28,8 +28,10 @@ type rule struct {
 	rank float64
 	// tier is the tier's index in the objective's tiers and in its
 	// evaluation's; -1 for a budget rule.
-	tier    int
-	status  slo.Status
+	tier   int
+	status slo.Status
+	// policy maps the budget left to a status, for a budget rule.
+	policy  *slo.Policy
 	forDur  time.Duration
 	keepFor time.Duration
 }
@@ -57,7 +59,7 @@ func rulesOf(o *slo.Objective) []rule {
 	for _, b := range o.Alerting.BudgetAlerts {
 		out = append(out, rule{
 			name: "budget_" + b.Status.String(), alertname: BudgetAlert, severity: b.Severity,
-			rank: float64(b.Status), tier: -1, status: b.Status,
+			rank: float64(b.Status), tier: -1, status: b.Status, policy: &o.Policy,
 		})
 	}
 	slices.SortStableFunc(out, func(a, b rule) int { return cmp.Compare(b.rank, a.rank) })
@@ -69,8 +71,8 @@ func rulesOf(o *slo.Objective) []rule {
 // rule (0 when unknown).
 func (r *rule) holds(ev *engine.Evaluation) (bool, float64) {
 	if r.tier < 0 {
-		st, _ := slo.ParseStatus(ev.Status)
-		return st >= r.status, deref(ev.BurnRate1h)
+		st, ok := r.budgetStatus(ev)
+		return ok && st >= r.status, deref(ev.BurnRate1h)
 	}
 	t, ok := r.figures(ev)
 	if !ok {
@@ -91,6 +93,17 @@ func (r *rule) figures(ev *engine.Evaluation) (engine.TierFigures, bool) {
 		}
 	}
 	return engine.TierFigures{}, false
+}
+
+// budgetStatus is the status the budget left gives, false with no data.
+// It leaves out the policy's fast-burn escalation, which the evaluation's
+// status has: a fast burn is the burn-rate tiers' to page on, with their
+// low-traffic guard, and a budget alert says how much budget is left.
+func (r *rule) budgetStatus(ev *engine.Evaluation) (slo.Status, bool) {
+	if ev.SLI == nil {
+		return slo.NoData, false
+	}
+	return r.policy.Status(ev.Budget.RemainingRatio, 0), true
 }
 
 func deref(p *float64) float64 {

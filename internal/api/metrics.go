@@ -125,7 +125,7 @@ func NewMetrics(reg *prometheus.Registry, e Evaluator, storeSize func() float64)
 		}, storeSize),
 		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slo_notifications_total",
-			Help: "Alert deliveries by notifier (alertmanager with its URL, webhook) and result: sent, failed, retried, dropped.",
+			Help: "Alert deliveries by notifier and result: for \"alertmanager URL\", sent or failed (a post of the active alerts); for webhook, delivered, retried or dropped (a message).",
 		}, []string{"notifier", "result"}),
 	}
 	reg.MustRegister(m.Events, m.Batches, m.Tick, m.StoreBytes, m.Notifications, NewCollector(e))

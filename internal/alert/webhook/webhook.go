@@ -285,8 +285,11 @@ func (n *Notifier) deliver(ctx context.Context, m *message, after func(time.Dura
 			n.opts.OnSend("dropped")
 			return true
 		}
-		wait := r.retryAfter
-		if wait < 0 {
+		// A receiver's Retry-After is honoured up to MaxBackoff: the queue
+		// is delivered in order, and a long one would hold every later
+		// message until it grew too old to send.
+		wait := min(r.retryAfter, n.opts.MaxBackoff)
+		if r.retryAfter < 0 {
 			wait = n.jitter(n.backoff(attempt))
 		}
 		n.opts.Logger.Warn("webhook attempt failed: retrying", "host", n.host, "status", m.status,

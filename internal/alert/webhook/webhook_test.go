@@ -527,18 +527,21 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		case 2:
 			w.Header().Set("Retry-After", "soon")
 			w.WriteHeader(http.StatusBadGateway)
+		case 3:
+			w.Header().Set("Retry-After", "86400")
+			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	})
 	f = newFixture(t, Options{URL: rc.srv.URL, Backoff: time.Second})
 	f.start(t, f.waits.after)
 	f.notify("a")
-	for range 4 {
+	for range 5 {
 		rc.next(t)
 	}
 	waitFor(t, func() bool { return f.counts.get("delivered") == 1 })
 	// 7 s as told, 30 s to the date told, then the backoff after a third
-	// failure, since "soon" is no Retry-After.
-	want := []time.Duration{7 * time.Second, 30 * time.Second, 4 * time.Second}
+	// failure, since "soon" is no Retry-After; a day is cut to MaxBackoff.
+	want := []time.Duration{7 * time.Second, 30 * time.Second, 4 * time.Second, 5 * time.Minute}
 	if got := f.waits.get(); !slices.Equal(got, want) {
 		t.Errorf("waits %v, want %v", got, want)
 	}

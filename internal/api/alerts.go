@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
 
@@ -44,14 +43,8 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 // last 30 days, newest first, at most limit (default 100, at most 10000).
 func (s *Server) alertHistory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	to, err := timeParam(q.Get("to"), s.Now())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "to: %v", err)
-		return
-	}
-	from, err := timeParam(q.Get("from"), to.Add(-30*slo.Day))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "from: %v", err)
+	from, to, ok := s.lastDays(w, q)
+	if !ok {
 		return
 	}
 	if from.After(to) {
@@ -60,6 +53,7 @@ func (s *Server) alertHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := 100
 	if v := q.Get("limit"); v != "" {
+		var err error
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 10000 {
 			writeError(w, http.StatusBadRequest, "limit %q: want a whole number from 1 to 10000", v)
 			return

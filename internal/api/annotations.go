@@ -3,7 +3,9 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
@@ -81,14 +83,8 @@ func contains(list []string, s string) bool {
 
 func (s *Server) listAnnotations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	to, err := timeParam(q.Get("to"), s.Now())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "to: %v", err)
-		return
-	}
-	from, err := timeParam(q.Get("from"), to.Add(-30*slo.Day))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "from: %v", err)
+	from, to, ok := s.lastDays(w, q)
+	if !ok {
 		return
 	}
 	list, err := s.Annotations.Annotations(r.Context(), q.Get("service"), from, to)
@@ -100,4 +96,20 @@ func (s *Server) listAnnotations(w http.ResponseWriter, r *http.Request) {
 		list = []store.Annotation{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"annotations": list})
+}
+
+// lastDays reads a range from the query's from and to, by default the 30
+// days to now; on a bad one it answers 400 and returns false.
+func (s *Server) lastDays(w http.ResponseWriter, q url.Values) (from, to time.Time, ok bool) {
+	to, err := timeParam(q.Get("to"), s.Now())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "to: %v", err)
+		return from, to, false
+	}
+	from, err = timeParam(q.Get("from"), to.Add(-30*slo.Day))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "from: %v", err)
+		return from, to, false
+	}
+	return from, to, true
 }

@@ -2,7 +2,6 @@ package alert
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/slo-dev/slo/internal/store"
@@ -50,7 +49,8 @@ func (m *Manager) History(ctx context.Context, q store.AlertQuery) ([]store.Aler
 		return nil, err
 	}
 	// The store has the firing alerts as of their last save; the manager's
-	// are newer (peak burn rate).
+	// are newer (peak burn rate). Their FiredAt, which orders the list, is
+	// the same.
 	m.mu.Lock()
 	for i := range out {
 		if e := m.alerts[alertKey{out[i].Service + "/" + out[i].SLO, out[i].Rule}]; e != nil && e.rec.ID == out[i].ID {
@@ -58,6 +58,5 @@ func (m *Manager) History(ctx context.Context, q store.AlertQuery) ([]store.Aler
 		}
 	}
 	m.mu.Unlock()
-	slices.SortStableFunc(out, func(a, b store.Alert) int { return b.FiredAt.Compare(a.FiredAt) })
 	return out, nil
 }

@@ -31,8 +31,6 @@ type incident struct {
 	labels   map[string]string
 	startsAt time.Time
 	members  map[alertKey]bool
-	// endsAt is set when the last member resolved.
-	endsAt time.Time
 }
 
 // join adds a newly firing alert to its incident, making the incident if
@@ -68,24 +66,22 @@ func (m *Manager) rejoin(k alertKey, e *entry) {
 	e.inc = inc
 }
 
-// leave takes a resolved alert out of its incident; it returns the
-// incident when that was its last alert, and the incident then ends.
-func (m *Manager) leave(k alertKey, e *entry, now time.Time) *incident {
+// leave takes a resolved alert out of its incident. When that was its last
+// alert, the incident ends: its resolution joins m.resolved.
+func (m *Manager) leave(k alertKey, e *entry, now time.Time) {
 	inc := e.inc
 	if inc == nil {
-		return nil
+		return
 	}
 	e.inc = nil
 	delete(inc.members, k)
 	if len(inc.members) > 0 {
-		return nil
+		return
 	}
 	delete(m.incidents, inc.key)
-	inc.endsAt = now
 	n := m.notification(inc, e)
 	n.EndsAt = now
 	m.resolved = append(m.resolved, resolution{n, inc.key})
-	return inc
 }
 
 // lead is the incident's highest-ranked firing alert, whose figures its
@@ -107,8 +103,9 @@ func (m *Manager) lead(inc *incident) *entry {
 }
 
 // notify tells every notifier of the firing incidents, those resolved
-// within ResolvedKeep, and which of them began or ended at this tick.
-func (m *Manager) notify(now time.Time, changed []*incident) {
+// within ResolvedKeep, and which of them began (began) or ended at this
+// tick.
+func (m *Manager) notify(now time.Time, began []*incident) {
 	keep := m.resolved[:0]
 	for _, r := range m.resolved {
 		if now.Sub(r.EndsAt) < ResolvedKeep {
@@ -127,16 +124,16 @@ func (m *Manager) notify(now time.Time, changed []*incident) {
 		return strings.Compare(a.id, b.id)
 	})
 	var active, news []Notification
+	built := make(map[*incident]int, len(incs)) // index in active
 	for _, inc := range incs {
 		if e := m.lead(inc); e != nil {
+			built[inc] = len(active)
 			active = append(active, m.notification(inc, e))
 		}
 	}
-	for _, inc := range changed {
-		if inc.endsAt.IsZero() {
-			if e := m.lead(inc); e != nil {
-				news = append(news, m.notification(inc, e))
-			}
+	for _, inc := range began {
+		if i, ok := built[inc]; ok {
+			news = append(news, active[i])
 		}
 	}
 	for _, r := range m.resolved {

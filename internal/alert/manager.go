@@ -142,7 +142,7 @@ func (m *Manager) Tick(ctx context.Context, now time.Time, evals []engine.Evalua
 	now = now.UTC().Truncate(time.Millisecond)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var changed []*incident
+	var began []*incident
 	for i := range evals {
 		ev := &evals[i]
 		key := ev.Service + "/" + ev.SLO
@@ -170,7 +170,7 @@ func (m *Manager) Tick(ctx context.Context, now time.Time, evals []engine.Evalua
 				}
 				e.seen = true
 				e.figs = figuresOf(ev, r)
-				changed = m.step(ctx, k, e, r, holds, burn, now, changed)
+				began = m.step(ctx, k, e, r, holds, burn, now, began)
 			}
 		}
 	}
@@ -181,12 +181,12 @@ func (m *Manager) Tick(ctx context.Context, now time.Time, evals []engine.Evalua
 			continue
 		}
 		if !e.seen {
-			changed = m.step(ctx, k, e, m.rule(k), false, 0, now, changed)
+			began = m.step(ctx, k, e, m.rule(k), false, 0, now, began)
 		}
 		e.seen = false
 	}
 	m.save(ctx, keys)
-	m.notify(now, changed)
+	m.notify(now, began)
 }
 
 // sortedKeys lists the alerts by the time they became active, so that
@@ -233,9 +233,8 @@ func (m *Manager) start(o *objective, r *rule, now time.Time) *entry {
 // step moves one alert on: pending to firing once its condition has held
 // for `for`; firing to resolved once it has not held for keep_firing_for;
 // pending back to nothing when it stops holding. r is nil for an alert
-// whose rule is gone. It returns changed with the incidents that began or
-// ended.
-func (m *Manager) step(ctx context.Context, k alertKey, e *entry, r *rule, holds bool, burn float64, now time.Time, changed []*incident) []*incident {
+// whose rule is gone. It returns began with the incidents that began.
+func (m *Manager) step(ctx context.Context, k alertKey, e *entry, r *rule, holds bool, burn float64, now time.Time, began []*incident) []*incident {
 	a := &e.rec
 	state := parseState(a.State)
 	if holds && r != nil {
@@ -249,10 +248,10 @@ func (m *Manager) step(ctx context.Context, k alertKey, e *entry, r *rule, holds
 		if state == Pending && now.Sub(a.ActiveAt) >= r.forDur {
 			a.State, a.FiredAt, e.dirty = Firing.String(), now, true
 			if inc := m.join(k, e, r, now); inc != nil {
-				changed = append(changed, inc)
+				began = append(began, inc)
 			}
 		}
-		return changed
+		return began
 	}
 	switch state {
 	case Pending:
@@ -262,17 +261,15 @@ func (m *Manager) step(ctx context.Context, k alertKey, e *entry, r *rule, holds
 		}
 	case Firing:
 		if r != nil && now.Sub(a.LastTrueAt) < r.keepFor {
-			return changed
+			return began
 		}
 		a.State, a.ResolvedAt = Resolved.String(), now
 		a.BudgetSpent = m.spent(ctx, a, e.figs.allowed, now)
 		delete(m.alerts, k)
 		m.unsaved = append(m.unsaved, e)
-		if inc := m.leave(k, e, now); inc != nil {
-			changed = append(changed, inc)
-		}
+		m.leave(k, e, now)
 	}
-	return changed
+	return began
 }
 
 // save writes the alerts of keys that changed in one transaction, and deletes

@@ -154,7 +154,7 @@ func ParseURLs(raw []string) ([]*url.URL, error) {
 // not block.
 func (n *Notifier) Notify(now time.Time, active, changed []alert.Notification) {
 	n.mu.Lock()
-	n.active = slices.Clone(active)
+	n.active = active // the notifier's to keep (alert.Notifier)
 	wake := len(changed) > 0 || (!n.primed && len(active) > 0)
 	if len(active) > 0 {
 		n.primed = true
@@ -237,15 +237,6 @@ func (n *Notifier) loop(ctx context.Context, t *target) {
 	}
 }
 
-// postable is an alert in Alertmanager's API v2 (postableAlert).
-type postable struct {
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations,omitempty"`
-	StartsAt     time.Time         `json:"startsAt,omitzero"`
-	EndsAt       time.Time         `json:"endsAt"`
-	GeneratorURL string            `json:"generatorURL,omitempty"`
-}
-
 // EndsAt is the endsAt sent for a firing alert at now: far enough ahead
 // that a few missed sends do not resolve it, near enough that Alertmanager
 // resolves it soon after slo stops sending.
@@ -253,17 +244,16 @@ func EndsAt(now time.Time, tick, resend time.Duration) time.Time {
 	return now.Add(4 * max(tick, resend))
 }
 
-// body encodes alerts as sent at now.
+// body encodes alerts as sent at now, in Alertmanager's API v2
+// (postableAlert), whose fields Notification's JSON has: every alert has
+// an endsAt, ahead for a firing one.
 func (n *Notifier) body(now time.Time, alerts []alert.Notification) ([]byte, error) {
 	firingEnd := EndsAt(now, n.opts.Tick, n.opts.Resend)
-	out := make([]postable, len(alerts))
-	for i, a := range alerts {
-		p := postable{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt,
-			EndsAt: a.EndsAt, GeneratorURL: a.GeneratorURL}
-		if a.Firing() {
-			p.EndsAt = firingEnd
+	out := slices.Clone(alerts)
+	for i := range out {
+		if out[i].Firing() {
+			out[i].EndsAt = firingEnd
 		}
-		out[i] = p
 	}
 	return json.Marshal(out)
 }

@@ -221,7 +221,7 @@ func TestHandlerCountsValidBatches(t *testing.T) {
 			if a.ok.Observations != len(tt.want) {
 				t.Errorf("observations = %d, want %d", a.ok.Observations, len(tt.want))
 			}
-			if len(tt.want) == 0 && len(x.sink.batches) != 0 {
+			if len(tt.want) == 0 && len(x.sink.Batches()) != 0 {
 				t.Errorf("a batch without observations reached the sink")
 			}
 		})
@@ -243,7 +243,7 @@ func TestHandlerSumsEventsPerSeriesAndMinute(t *testing.T) {
 	}
 	// Delivery in total and for two customers, correctness in total, over
 	// two minutes.
-	if a.ok.Observations != 8 || len(x.sink.batches[0].Observations) != 8 {
+	if a.ok.Observations != 8 || len(x.sink.Batches()[0].Observations) != 8 {
 		t.Errorf("observations = %d, want 8", a.ok.Observations)
 	}
 	want := map[string][2]float64{
@@ -280,14 +280,14 @@ func TestHandlerServesConcurrentRequestsWhileTheRouterChanges(t *testing.T) {
 	}
 	wg.Wait()
 	// Every request counted the same: 40 batches of the same events.
-	one := sumsOf(x.sink.batches[0].Observations)
-	for _, b := range x.sink.batches[1:] {
+	one := sumsOf(x.sink.Batches()[0].Observations)
+	for _, b := range x.sink.Batches()[1:] {
 		if got := sumsOf(b.Observations); !reflect.DeepEqual(got, one) {
 			t.Fatalf("a batch counted differently:\n got %v\nwant %v", got, one)
 		}
 	}
-	if len(x.sink.batches) != 40 {
-		t.Errorf("%d batches, want 40", len(x.sink.batches))
+	if len(x.sink.Batches()) != 40 {
+		t.Errorf("%d batches, want 40", len(x.sink.Batches()))
 	}
 }
 
@@ -305,8 +305,8 @@ func TestHandlerCountsARetriedBatchOnce(t *testing.T) {
 	if got := x.sink.sums()[deliv+" 10:00"]; got != [2]float64{1, 1} {
 		t.Errorf("sums %v, want the batch counted once", got)
 	}
-	if x.sink.batches[0].ID != "batch-1" || !x.sink.batches[0].Received.Equal(monday) {
-		t.Errorf("batch id %q received %v, want batch-1 at the clock's time", x.sink.batches[0].ID, x.sink.batches[0].Received)
+	if x.sink.Batches()[0].ID != "batch-1" || !x.sink.Batches()[0].Received.Equal(monday) {
+		t.Errorf("batch id %q received %v, want batch-1 at the clock's time", x.sink.Batches()[0].ID, x.sink.Batches()[0].Received)
 	}
 }
 
@@ -318,7 +318,7 @@ func TestHandlerLogsABatchWithNothingToCountWhenItHasAnID(t *testing.T) {
 	if first.ok.Duplicate || !again.ok.Duplicate || first.ok.Seq != 1 || first.ok.Unmatched != 1 {
 		t.Errorf("first %+v, again %+v: want the batch logged, then a duplicate", first.ok, again.ok)
 	}
-	if len(x.sink.batches) != 1 || len(x.sink.batches[0].Observations) != 0 {
-		t.Errorf("sink got %+v, want one empty batch", x.sink.batches)
+	if len(x.sink.Batches()) != 1 || len(x.sink.Batches()[0].Observations) != 0 {
+		t.Errorf("sink got %+v, want one empty batch", x.sink.Batches())
 	}
 }

@@ -2,11 +2,11 @@ package push
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/source/push/pushtest"
 	"github.com/slo-dev/slo/internal/spec"
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -44,41 +44,23 @@ func parseServices(t testing.TB, yaml string) []slo.Service {
 	return out
 }
 
-// fakeSink is a store in memory: it keeps batches and deduplicates by ID,
-// or fails every append with err.
+// fakeSink is pushtest's store in memory, or fails every append with err.
 type fakeSink struct {
-	mu      sync.Mutex
-	err     error
-	batches []store.Batch
-	ids     map[string]int64
+	pushtest.Sink
+	err error
 }
 
-func (s *fakeSink) Append(_ context.Context, b store.Batch) (int64, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *fakeSink) Append(ctx context.Context, b store.Batch) (int64, bool, error) {
 	if s.err != nil {
 		return 0, false, s.err
 	}
-	if seq, ok := s.ids[b.ID]; ok && b.ID != "" {
-		return seq, true, nil
-	}
-	s.batches = append(s.batches, b)
-	seq := int64(len(s.batches))
-	if b.ID != "" {
-		if s.ids == nil {
-			s.ids = map[string]int64{}
-		}
-		s.ids[b.ID] = seq
-	}
-	return seq, false, nil
+	return s.Sink.Append(ctx, b)
 }
 
 // sums adds up every observation appended, by "series minute".
 func (s *fakeSink) sums() map[string][2]float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := map[string][2]float64{}
-	for _, b := range s.batches {
+	for _, b := range s.Batches() {
 		for _, o := range b.Observations {
 			k := o.Series.String() + " " + o.Time.Format("15:04")
 			v := out[k]

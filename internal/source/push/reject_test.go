@@ -113,8 +113,8 @@ func TestHandlerRejectsBadBatchesWhole(t *testing.T) {
 			if a.code != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400: %s", a.code, a.raw)
 			}
-			if len(x.sink.batches) != 0 {
-				t.Fatalf("the sink got %d batches of a refused request", len(x.sink.batches))
+			if len(x.sink.Batches()) != 0 {
+				t.Fatalf("the sink got %d batches of a refused request", len(x.sink.Batches()))
 			}
 			if len(a.bad.Errors) == 0 {
 				t.Fatalf("no problems listed: %s", a.raw)

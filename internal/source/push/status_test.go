@@ -71,8 +71,8 @@ func TestHandlerAnswersHTTPErrors(t *testing.T) {
 			if w.Code != tt.code || !strings.Contains(res.Error, tt.errText) {
 				t.Errorf("got %d %q, want %d with %q", w.Code, res.Error, tt.code, tt.errText)
 			}
-			if len(x.sink.batches) != 0 {
-				t.Errorf("the sink got %d batches, want none", len(x.sink.batches))
+			if len(x.sink.Batches()) != 0 {
+				t.Errorf("the sink got %d batches, want none", len(x.sink.Batches()))
 			}
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -85,15 +84,6 @@ func (db *DB) SaveAlerts(ctx context.Context, alerts []store.Alert) ([]store.Ale
 	return out, nil
 }
 
-// stored is t as it reads back once stored: truncated to the millisecond,
-// in UTC, and the zero time for any zero time.
-func stored(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return time.UnixMilli(t.UnixMilli()).UTC()
-}
-
 // alertArgs are the values of alertColumns for a.
 func alertArgs(a store.Alert) ([]any, error) {
 	labels, err := jsonOrNull(a.Labels)
@@ -107,26 +97,6 @@ func alertArgs(a store.Alert) ([]any, error) {
 	return []any{a.Service, a.SLO, a.Customer, a.Rule, a.Severity, a.State,
 		msOrNull(a.ActiveAt), msOrNull(a.FiredAt), msOrNull(a.ResolvedAt), msOrNull(a.LastTrueAt),
 		a.PeakBurnRate, a.BudgetSpent, labels, annotations}, nil
-}
-
-// msOrNull is t in unix milliseconds, NULL for the zero time.
-func msOrNull(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// jsonOrNull is m as a JSON object, NULL for a nil map.
-func jsonOrNull(m map[string]string) (any, error) {
-	if m == nil {
-		return nil, nil
-	}
-	j, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	return string(j), nil
 }
 
 // DeleteAlert deletes the alert with ID id, if there is one.
@@ -233,12 +203,4 @@ func scanAlert(rows *sql.Rows) (store.Alert, error) {
 		}
 	}
 	return a, nil
-}
-
-// timeOrZero is a time msOrNull stored, in UTC.
-func timeOrZero(ms sql.NullInt64) time.Time {
-	if !ms.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms.Int64).UTC()
 }

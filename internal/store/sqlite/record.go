@@ -133,27 +133,17 @@ func (db *DB) AddAnnotation(ctx context.Context, a store.Annotation) (store.Anno
 	case !a.End.IsZero() && a.End.Before(a.Start):
 		return a, fmt.Errorf("sqlite add annotation: %w: ends before it starts", store.ErrInvalid)
 	}
-	var end, labels any
-	if !a.End.IsZero() {
-		end = a.End.UnixMilli()
+	labels, err := jsonOrNull(a.Labels)
+	if err != nil {
+		return a, fmt.Errorf("sqlite add annotation: %w", err)
 	}
-	if a.Labels != nil {
-		j, err := json.Marshal(a.Labels)
-		if err != nil {
-			return a, fmt.Errorf("sqlite add annotation: %w", err)
-		}
-		labels = string(j)
-	}
-	err := db.write.QueryRowContext(ctx, `INSERT INTO annotations (service, objective, kind, start_ms, end_ms, text, labels)
+	err = db.write.QueryRowContext(ctx, `INSERT INTO annotations (service, objective, kind, start_ms, end_ms, text, labels)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		a.Service, a.Objective, a.Kind, a.Start.UnixMilli(), end, a.Text, labels).Scan(&a.ID)
+		a.Service, a.Objective, a.Kind, a.Start.UnixMilli(), msOrNull(a.End), a.Text, labels).Scan(&a.ID)
 	if err != nil {
 		return a, db.fail("add annotation", err)
 	}
-	a.Start = time.UnixMilli(a.Start.UnixMilli()).UTC()
-	if !a.End.IsZero() {
-		a.End = time.UnixMilli(a.End.UnixMilli()).UTC()
-	}
+	a.Start, a.End = stored(a.Start), stored(a.End)
 	return a, nil
 }
 
@@ -182,10 +172,7 @@ func (db *DB) Annotations(ctx context.Context, service string, from, to time.Tim
 		if err := rows.Scan(&a.ID, &a.Service, &a.Objective, &a.Kind, &start, &end, &a.Text, &labels); err != nil {
 			return nil, db.fail("annotations", err)
 		}
-		a.Start = time.UnixMilli(start).UTC()
-		if end.Valid {
-			a.End = time.UnixMilli(end.Int64).UTC()
-		}
+		a.Start, a.End = time.UnixMilli(start).UTC(), timeOrZero(end)
 		if labels.Valid {
 			if err := json.Unmarshal([]byte(labels.String), &a.Labels); err != nil {
 				return nil, db.fail("annotations", fmt.Errorf("annotation %d labels: %w", a.ID, err))
@@ -197,4 +184,41 @@ func (db *DB) Annotations(ctx context.Context, service string, from, to time.Tim
 		return nil, db.fail("annotations", err)
 	}
 	return out, nil
+}
+
+// stored is t as it reads back once stored: truncated to the millisecond,
+// in UTC, and the zero time for any zero time.
+func stored(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMilli(t.UnixMilli()).UTC()
+}
+
+// msOrNull is t in unix milliseconds, NULL for the zero time.
+func msOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// timeOrZero is a time msOrNull stored, in UTC.
+func timeOrZero(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64).UTC()
+}
+
+// jsonOrNull is m as a JSON object, NULL for a nil map.
+func jsonOrNull(m map[string]string) (any, error) {
+	if m == nil {
+		return nil, nil
+	}
+	j, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return string(j), nil
 }

@@ -51,6 +51,7 @@ var commands = map[string]command{
 	"convert":  {convertSummary, runConvert},
 	"serve":    {serveSummary, runServe},
 	"push":     {pushSummary, runPush},
+	"rules":    {rulesSummary, runRules},
 }
 
 // Run runs the command line args; main's only job is to call it.

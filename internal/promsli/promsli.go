@@ -64,7 +64,7 @@ func For(s *slo.PromSLI, rng time.Duration) (Queries, error) {
 		return Queries{}, err
 	}
 	// total - (good or total * 0)
-	return Queries{Valid: total, Bad: binary(parser.SUB, total, paren(or(good, times0(total))))}, nil
+	return Queries{Valid: total, Bad: Binary(parser.SUB, total, or(good, times0(total)))}, nil
 }
 
 // count parses one of an SLI's queries with its range filled in and its
@@ -114,7 +114,7 @@ func histogram(h *slo.Histogram, rng time.Duration) (Queries, error) {
 		return &parser.AggregateExpr{Op: parser.SUM, Expr: inc}
 	}
 	valid := sum(h.Metric + "_count")
-	return Queries{Valid: valid, Bad: binary(parser.SUB, valid, sum(h.Metric+"_bucket", le))}, nil
+	return Queries{Valid: valid, Bad: Binary(parser.SUB, valid, sum(h.Metric+"_bucket", le))}, nil
 }
 
 // LeValues is a regular expression matching a bucket bound however it is
@@ -146,22 +146,17 @@ func regexpQuote(s string) string {
 // Range writes d as a PromQL range: 5m, 1h, 29d23h59m59s.
 func Range(d time.Duration) string { return slo.FormatDuration(d) }
 
-func or(a, b parser.Expr) parser.Expr { return binary(parser.LOR, a, b) }
+func or(a, b parser.Expr) parser.Expr { return Binary(parser.LOR, a, b) }
 
 // times0 is e * 0: the same series as e, with value 0.
 func times0(e parser.Expr) parser.Expr {
-	return binary(parser.MUL, paren(e), &parser.NumberLiteral{Val: 0})
+	return Binary(parser.MUL, e, &parser.NumberLiteral{Val: 0})
 }
 
-func paren(e parser.Expr) parser.Expr {
-	switch e.(type) {
-	case *parser.VectorSelector, *parser.Call, *parser.AggregateExpr, *parser.NumberLiteral, *parser.ParenExpr:
-		return e
-	}
-	return &parser.ParenExpr{Expr: e}
-}
 
-func binary(op parser.ItemType, a, b parser.Expr) parser.Expr {
+// Binary joins a and b with op, in parentheses where PromQL's precedence
+// needs them; between two vectors it matches series by all their labels.
+func Binary(op parser.ItemType, a, b parser.Expr) parser.Expr {
 	var vm *parser.VectorMatching
 	if a.Type() == parser.ValueTypeVector && b.Type() == parser.ValueTypeVector {
 		card := parser.CardOneToOne
@@ -170,5 +165,38 @@ func binary(op parser.ItemType, a, b parser.Expr) parser.Expr {
 		}
 		vm = &parser.VectorMatching{Card: card}
 	}
-	return &parser.BinaryExpr{Op: op, LHS: paren(a), RHS: paren(b), VectorMatching: vm}
+	return &parser.BinaryExpr{Op: op, LHS: operand(op, a, false), RHS: operand(op, b, true), VectorMatching: vm}
+}
+
+// operand puts e in parentheses when, as an operand of op, it would
+// otherwise bind wrongly: a binary expression of lower precedence, or of
+// the same on the right (PromQL's operators are left-associative but ^).
+func operand(op parser.ItemType, e parser.Expr, right bool) parser.Expr {
+	be, ok := e.(*parser.BinaryExpr)
+	if !ok {
+		return e
+	}
+	p, q := precedence(be.Op), precedence(op)
+	if p < q || (p == q && right != (op == parser.POW)) {
+		return &parser.ParenExpr{Expr: e}
+	}
+	return e
+}
+
+// precedence is PromQL's binding strength of a binary operator.
+func precedence(op parser.ItemType) int {
+	switch {
+	case op == parser.LOR:
+		return 1
+	case op == parser.LAND || op == parser.LUNLESS:
+		return 2
+	case op.IsComparisonOperator():
+		return 3
+	case op == parser.ADD || op == parser.SUB:
+		return 4
+	case op == parser.POW:
+		return 6
+	default: // * / % atan2
+		return 5
+	}
 }

@@ -153,7 +153,6 @@ func times0(e parser.Expr) parser.Expr {
 	return Binary(parser.MUL, e, &parser.NumberLiteral{Val: 0})
 }
 
-
 // Binary joins a and b with op, in parentheses where PromQL's precedence
 // needs them; between two vectors it matches series by all their labels.
 func Binary(op parser.ItemType, a, b parser.Expr) parser.Expr {

@@ -45,13 +45,14 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"validate": {validateSummary, runValidate},
-	"explain":  {explainSummary, runExplain},
-	"doc":      {docSummary, runDoc},
-	"convert":  {convertSummary, runConvert},
-	"serve":    {serveSummary, runServe},
-	"push":     {pushSummary, runPush},
-	"rules":    {rulesSummary, runRules},
+	"validate":  {validateSummary, runValidate},
+	"explain":   {explainSummary, runExplain},
+	"doc":       {docSummary, runDoc},
+	"convert":   {convertSummary, runConvert},
+	"dashboard": {dashboardSummary, runDashboard},
+	"serve":     {serveSummary, runServe},
+	"push":      {pushSummary, runPush},
+	"rules":     {rulesSummary, runRules},
 }
 
 // Run runs the command line args; main's only job is to call it.

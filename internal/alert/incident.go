@@ -199,7 +199,7 @@ func (m *Manager) labels(key string, r *rule) map[string]string {
 			}
 		}
 		l["tier"] = r.name
-	} else {
+	} else if !r.source {
 		l["budget_status"] = r.status.String()
 	}
 	service, name, _ := strings.Cut(key, "/")
@@ -219,6 +219,8 @@ type figures struct {
 	exhaustion            *time.Time
 	status                string
 	at                    time.Time
+	// down is the source's failure, for the source-down rule.
+	down *engine.SourceDown
 }
 
 func figuresOf(ev *engine.Evaluation, r *rule) figures {
@@ -226,7 +228,9 @@ func figuresOf(ev *engine.Evaluation, r *rule) figures {
 		remaining: ev.Budget.RemainingRatio, remainingMin: ev.Budget.RemainingMinutes, totalMn: ev.Budget.TotalMinutes,
 		allowed: ev.Budget.AllowedEvents, exhaustion: ev.Exhaustion, status: ev.Status, at: ev.Time,
 	}
-	if r.tier < 0 {
+	if r.source {
+		f.down = ev.SourceDown
+	} else if r.tier < 0 {
 		if st, ok := r.budgetStatus(ev); ok {
 			f.status = st.String()
 		}
@@ -251,6 +255,14 @@ func describe(service, name string, e *entry) (summary, description string) {
 	}
 	if f.at.IsZero() {
 		budget, runsOut = "figures unknown since the restart", "no evaluation yet"
+	}
+	if e.rec.Rule == sourceDownRule {
+		summary = fmt.Sprintf("%s/%s cannot be measured: its source is down", service, name)
+		if f.down == nil {
+			return summary, "The source is down; the SLO has no data and its burn-rate alerts cannot fire meanwhile."
+		}
+		return summary, fmt.Sprintf("Reading the SLI has failed since %s: %s. The SLO has no data and its burn-rate alerts cannot fire meanwhile.",
+			f.down.Since.UTC().Format(time.RFC3339), f.down.Error)
 	}
 	if f.tier {
 		summary = fmt.Sprintf("%s/%s is burning its error budget at %sx (%s)", service, name, times(deref(f.longBurn)), e.rec.Rule)

@@ -12,8 +12,20 @@ import (
 // The alertnames of notifications: one for burn-rate tiers, one for budget
 // statuses. Alertmanager routes on them.
 const (
-	BurnRateAlert = "SLOBurnRate"
-	BudgetAlert   = "SLOErrorBudget"
+	BurnRateAlert   = "SLOBurnRate"
+	BudgetAlert     = "SLOErrorBudget"
+	SourceDownAlert = "SLOSourceDown"
+)
+
+// sourceDown is the source-down alert's rule: a warning once the source has
+// failed for sourceDownFor, long enough that a restart of Prometheus or one
+// slow query does not notify anyone, short enough to be told well before
+// the SLO's windows go stale. It is not in the spec: every objective read
+// from a source that can be down has it.
+const (
+	sourceDownRule     = "source_down"
+	sourceDownSeverity = "warning"
+	sourceDownFor      = 5 * time.Minute
 )
 
 // rule is one alert condition of an objective: a burn-rate tier, or a
@@ -27,8 +39,10 @@ type rule struct {
 	// together leads their notification.
 	rank float64
 	// tier is the tier's index in the objective's tiers and in its
-	// evaluation's; -1 for a budget rule.
+	// evaluation's; -1 for a budget or source rule.
 	tier   int
+	// source marks the source-down rule.
+	source bool
 	status slo.Status
 	// policy maps the budget left to a status, for a budget rule.
 	policy  *slo.Policy
@@ -43,13 +57,17 @@ type objective struct {
 	rules []rule
 }
 
-// rulesOf lists an objective's alert rules, highest-ranked first; none
+// rulesOf lists an objective's alert rules, highest-ranked first: the
+// source-down rule for an SLI read from Prometheus, and none of the others
 // when its alerting is disabled.
 func rulesOf(o *slo.Objective) []rule {
-	if o.Alerting.Disabled {
-		return nil
-	}
 	var out []rule
+	if o.SLI.Kind == slo.SourcePrometheus {
+		out = append(out, rule{name: sourceDownRule, alertname: SourceDownAlert, severity: sourceDownSeverity, tier: -1, source: true, forDur: sourceDownFor})
+	}
+	if o.Alerting.Disabled {
+		return out
+	}
 	for i, t := range o.Alerting.Tiers {
 		out = append(out, rule{
 			name: t.Name, alertname: BurnRateAlert, severity: t.Severity, rank: t.BurnRate,
@@ -70,6 +88,9 @@ func rulesOf(o *slo.Objective) []rule {
 // rate it goes by: the tier's long window, or the last hour's for a budget
 // rule (0 when unknown).
 func (r *rule) holds(ev *engine.Evaluation) (bool, float64) {
+	if r.source {
+		return ev.SourceDown != nil, 0
+	}
 	if r.tier < 0 {
 		st, ok := r.budgetStatus(ev)
 		return ok && st >= r.status, deref(ev.BurnRate1h)

@@ -37,6 +37,9 @@ func (s *series) alertable() bool {
 	if s.id.Customer != "" {
 		return false
 	}
+	if s.plan.down != nil {
+		return true // for the source-down alert
+	}
 	if s.last.status >= s.plan.budgetAlert && s.last.status != slo.NoData {
 		return true
 	}

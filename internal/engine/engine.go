@@ -87,6 +87,8 @@ type Engine struct {
 	// byPlan lists each objective's series, its total first.
 	byPlan  map[string][]*series
 	pending []slo.Observation // stamped after the last tick; applied when due
+	// down holds the objectives whose source is down (SetSourceDown).
+	down    map[string]*SourceDown
 	lastSeq int64
 	ticked  time.Time
 }
@@ -95,7 +97,7 @@ type Engine struct {
 // Load before use.
 func New(st store.Store, services []slo.Service, opts Options) *Engine {
 	opts.defaults()
-	e := &Engine{opts: opts, store: st}
+	e := &Engine{opts: opts, store: st, down: map[string]*SourceDown{}}
 	e.setServices(services, false)
 	return e
 }
@@ -110,6 +112,7 @@ func (e *Engine) setServices(services []slo.Service, fresh bool) {
 		svc := &e.services[i]
 		for j := range svc.Objectives {
 			p := newPlan(svc, &svc.Objectives[j])
+			p.down = e.down[p.key]
 			e.plans[p.key] = p
 			e.keys = append(e.keys, p.key)
 		}

@@ -48,6 +48,9 @@ type Evaluation struct {
 	// window, a day ahead for a rolling one (whose end is always now).
 	ProjectedSLI *float64  `json:"projected_sli"`
 	ProjectedAt  time.Time `json:"projected_at"`
+	// SourceDown is set while the objective's source cannot be read; the
+	// evaluation then has no data.
+	SourceDown *SourceDown `json:"source_down,omitempty"`
 }
 
 // Budget is the error budget over the SLO window.
@@ -132,6 +135,10 @@ func (s *series) evaluation() Evaluation {
 		WindowStart: r.start, WindowEnd: r.end,
 		Good: r.slo.good, Valid: r.slo.valid,
 		Status: r.status.String(), StatusSince: r.since, Trend: "unknown",
+	}
+	if p.down != nil {
+		d := *p.down
+		ev.SourceDown = &d
 	}
 	if sli, ok := b.SLI(); ok {
 		ev.SLI = &sli

@@ -77,6 +77,8 @@ type plan struct {
 	// computed once per tick for all the objective's series.
 	phase   [rings]float64
 	phaseAt int64
+	// down is set while the objective's source cannot be read.
+	down *SourceDown
 }
 
 // phases returns the elapsed fraction of the bucket holding now, per ring.

@@ -116,6 +116,10 @@ func (s *series) evaluate(now time.Time) {
 	if p.sloLessDay >= 0 {
 		r.lessDay = s.rings[ringSLO].sum(p.sloLessDay, ph[ringSLO])
 	}
+	if p.down != nil { // no data while the source is down
+		clear(r.sums)
+		r.slo, r.lessDay = pair{}, pair{}
+	}
 	burn1h := 0.0 // no traffic in the hour escalates nothing
 	if p.w1h >= 0 {
 		if b, ok := slo.BurnRate(r.sums[p.w1h].good, r.sums[p.w1h].valid, s.target); ok {

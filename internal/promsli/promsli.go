@@ -26,6 +26,13 @@ const Step = 5 * time.Minute
 // Step/Every times, so a sum of such counts is divided by Overlap.
 const Every = time.Minute
 
+// Phase is where in each minute slo serve takes its counts: the count at
+// m+30s gives minute m its share. Between the minute marks, a count covers
+// the same samples of a series scraped on the minute whether Prometheus
+// includes a sample exactly at a range's start (version 2) or not (3), and
+// whatever second of the minute the rules are evaluated at.
+const Phase = 30 * time.Second
+
 // Overlap is how many of the counts taken each Every cover one event.
 const Overlap = float64(Step / Every)
 

@@ -40,7 +40,7 @@ type rule struct {
 	rank float64
 	// tier is the tier's index in the objective's tiers and in its
 	// evaluation's; -1 for a budget or source rule.
-	tier   int
+	tier int
 	// source marks the source-down rule.
 	source bool
 	status slo.Status

@@ -46,6 +46,7 @@ type serveFlags struct {
 	fine    time.Duration
 	coarse  time.Duration
 	alerts  alertFlags
+	prom    promFlags
 }
 
 type listFlag struct{ list *[]string }
@@ -103,6 +104,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(listFlag{&f.tokens.Read}, "read-token", "a bearer token that may read (or $SLO_READ_TOKEN); reading is open when none is set")
 	fs.Var(listFlag{&f.tokens.Admin}, "admin-token", "a bearer token that may do anything, reload included (or $SLO_ADMIN_TOKEN)")
 	f.alerts.register(fs)
+	f.prom.register(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return helpOr(err)
@@ -188,7 +190,8 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 		return err
 	}
 	alerts.SetServices(services)
-	eng := engine.New(st, services, engine.Options{Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, Alerter: alerts, OnTick: func(d time.Duration) {
+	now := clockFrom(ctx)
+	eng := engine.New(st, services, engine.Options{Now: now, Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, Alerter: alerts, OnTick: func(d time.Duration) {
 		metrics.Tick.Observe(d.Seconds())
 	}})
 	ingest := push.NewHandler(eng, push.Options{MaxAge: f.coarse, Observe: func(outcome string, items int, st push.Stats) {
@@ -196,10 +199,14 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	}})
 	router := push.NewRouter(services)
 	ingest.SetRouter(router)
-	reload := func(ctx context.Context) error {
-		return serveReload(ctx, e, f, eng, alerts, ingest, log)
+	prom, err := newPromSource(&f.prom, services, eng, st, now, log)
+	if err != nil {
+		return err
 	}
-	srv := api.New(api.Config{Engine: eng, Annotations: st, Alerts: alerts, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
+	reload := func(ctx context.Context) error {
+		return serveReload(ctx, e, f, eng, alerts, ingest, prom, log)
+	}
+	srv := api.New(api.Config{Now: now, Engine: eng, Annotations: st, Alerts: alerts, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
 	metrics = api.NewMetrics(reg, eng, func() float64 {
 		n, _ := st.Size()
 		return float64(n)
@@ -231,6 +238,10 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The source appends to the engine, so it starts once the engine is
+	// loaded, and stops before the store closes.
+	prom.start(ctx, services)
+	defer prom.stop()
 	for _, n := range notifiers {
 		wg.Add(1)
 		go func() {
@@ -269,6 +280,18 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	}
 }
 
+// clockKey carries a clock in a context: tests run serve at a time of
+// their choosing, as the engine's and the sources' own tests do.
+type clockKey struct{}
+
+// clockFrom returns the clock ctx carries, else time.Now.
+func clockFrom(ctx context.Context) func() time.Time {
+	if now, ok := ctx.Value(clockKey{}).(func() time.Time); ok {
+		return now
+	}
+	return time.Now
+}
+
 // checkRetention refuses retentions that would lose what the engine
 // rebuilds from on start: 6 hours of minutes, every SLO window of hours.
 func checkRetention(f serveFlags, services []slo.Service) error {
@@ -287,7 +310,7 @@ func checkRetention(f serveFlags, services []slo.Service) error {
 
 // serveReload reads the specs again and swaps them in; on any error the old
 // ones stay.
-func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, alerts *alert.Manager, ingest *push.Handler, log *slog.Logger) error {
+func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, alerts *alert.Manager, ingest *push.Handler, prom *promSource, log *slog.Logger) error {
 	services, err := serveLoad(e, f)
 	if err != nil {
 		return err
@@ -295,9 +318,13 @@ func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, 
 	if err := checkRetention(f, services); err != nil {
 		return err
 	}
+	if err := f.prom.check(services); err != nil {
+		return err
+	}
 	if err := eng.Reload(ctx, services); err != nil {
 		return err
 	}
+	prom.reload(services)
 	ingest.SetRouter(push.NewRouter(services))
 	alerts.SetServices(services)
 	log.Info("specs reloaded", "slos", len(eng.Keys()))

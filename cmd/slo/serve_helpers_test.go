@@ -35,7 +35,14 @@ var addrLine = regexp.MustCompile(`on (http://[0-9.:]+)`)
 // port, and waits until it is ready. It stops when the test ends.
 func startServe(t testing.TB, args ...string) *server {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	return startServeCtx(t, context.Background(), args...)
+}
+
+// startServeCtx is startServe with a context, which may carry a clock
+// (clockKey).
+func startServeCtx(t testing.TB, parent context.Context, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(parent)
 	pr, pw := io.Pipe()
 	s := &server{done: make(chan error, 1), log: &lockedWriter{w: &bytes.Buffer{}}}
 	logw := s.log
@@ -232,6 +239,64 @@ func (s *server) evaluationAs(t *testing.T, key, token string) evaluation {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no tick of %s within 30s", key)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitLog waits until the server's log holds text.
+func (s *server) waitLog(t testing.TB, text string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(s.log.String(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log has no %q within %s:\n%s", text, timeout, s.log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// windows returns the SLO's evaluation with its windows once it has
+// settled: the same in two reads a few ticks apart (tick being the
+// server's), for a server whose clock the test holds still.
+func (s *server) windows(t *testing.T, key string, tick time.Duration) sloWindows {
+	t.Helper()
+	read := func() (sloWindows, string) {
+		var ev sloWindows
+		if code := s.do(t, "GET", "/api/v1/slos/"+key, "", nil, nil, &ev); code != http.StatusOK {
+			t.Fatalf("GET %s: %d", key, code)
+		}
+		b, _ := json.Marshal(ev)
+		return ev, string(b)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	_, last := read()
+	for {
+		time.Sleep(3 * tick)
+		ev, now := read()
+		if now == last {
+			return ev
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not settle within 30s", key)
+		}
+		last = now
+	}
+}
+
+// waitTick waits for an evaluation of key at or after at, on the server's
+// clock.
+func (s *server) waitTick(t *testing.T, key string, at time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var ev evaluation
+		s.do(t, "GET", "/api/v1/slos/"+key, "", nil, nil, &ev)
+		if !ev.Time.Before(at) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no evaluation of %s at %s within 30s (last at %s)", key, at, ev.Time)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -40,8 +40,8 @@ func inputs(o *slo.Objective, phases []traffic) []inputDef {
 		}
 	}
 	return []inputDef{
-		{Series: b.sel(Valid(promsli.Step)).String(), Values: gauge(phases, per5(false))},
-		{Series: b.sel(Bad(promsli.Step)).String(), Values: gauge(phases, per5(true))},
+		{Series: b.sel(StepValid).String(), Values: gauge(phases, per5(false))},
+		{Series: b.sel(StepBad).String(), Values: gauge(phases, per5(true))},
 	}
 }
 

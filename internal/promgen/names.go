@@ -9,6 +9,11 @@ import (
 // The series the rules record, each labelled service and slo. W is a window
 // as a range: 5m, 1h, 30d.
 const (
+	// StepValid and StepBad are the valid and bad events over the five
+	// minutes before each minute's evaluation: the only rules that read
+	// the raw series. Every window sums them.
+	StepValid = "slo:step_valid:increase5m"
+	StepBad   = "slo:step_bad:increase5m"
 	// ValidPrefix + W: valid events over W (slo:events_valid:increase1h).
 	ValidPrefix = "slo:events_valid:increase"
 	// BadPrefix + W: bad events over W.

@@ -23,8 +23,8 @@ const (
 const header = `# Written by slo rules; regenerate instead of editing.
 #
 # Per SLO: the five-minute increases of valid and bad events, taken each
-# minute from the raw series (slo:events_*:increase5m); every longer window
-# sums those (a fifth each, since five of them cover each event), so long
+# minute from the raw series (slo:step_*:increase5m); every window sums
+# those (a fifth each, since five of them cover each event), so long
 # windows are traffic-weighted and read one recorded series, not the raw
 # ones. Ranges are a second short of the window, so that a sample exactly
 # at the window's start is not counted twice. No valid events in a window

@@ -134,7 +134,7 @@ func group(o *slo.Objective) (Group, []Note, error) {
 	}
 	g := Group{Name: GroupName(o), Interval: promsli.Range(promsli.Every), service: o.Service}
 	b := builder{o: o}
-	g.Rules = append(g.Rules, b.record(Valid(promsli.Step), q.Valid), b.record(Bad(promsli.Step), q.Bad))
+	g.Rules = append(g.Rules, b.record(StepValid, q.Valid), b.record(StepBad, q.Bad))
 	g.Rules = append(g.Rules, b.windows()...)
 	g.Rules = append(g.Rules, b.meta()...)
 	g.Rules = append(g.Rules, b.alerts()...)
@@ -165,17 +165,17 @@ func (b builder) sel(name string) *parser.VectorSelector {
 
 // windows records valid and bad events and the error ratio of every window.
 // A window's events are the sum of the five-minute increases taken each
-// minute within it, divided by the five that count each event. The range
+// minute within it, divided by the five that count each event: the
+// five-minute window too, so that every window is the same sum that slo
+// serve's minute buckets make. The range
 // is a second short of the window: Prometheus 2 includes a sample exactly
 // at its start, which would count one minute twice.
 func (b builder) windows() []Rule {
 	var out []Rule
 	for _, w := range Windows(b.o) {
-		if w != promsli.Step {
-			for _, series := range [][2]string{{Valid(w), Valid(promsli.Step)}, {Bad(w), Bad(promsli.Step)}} {
-				sum := call("sum_over_time", &parser.MatrixSelector{VectorSelector: b.sel(series[1]), Range: w - time.Second})
-				out = append(out, b.record(series[0], promsli.Binary(parser.DIV, sum, num(promsli.Overlap))))
-			}
+		for _, series := range [][2]string{{Valid(w), StepValid}, {Bad(w), StepBad}} {
+			sum := call("sum_over_time", &parser.MatrixSelector{VectorSelector: b.sel(series[1]), Range: w - time.Second})
+			out = append(out, b.record(series[0], promsli.Binary(parser.DIV, sum, num(promsli.Overlap))))
 		}
 	}
 	for _, w := range Windows(b.o) {

@@ -99,7 +99,7 @@ func TestOnlyTheFiveMinuteRulesReadRawSeries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		base := r.Record == Valid(promsli.Step) || r.Record == Bad(promsli.Step)
+		base := r.Record == StepValid || r.Record == StepBad
 		parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
 			switch n := n.(type) {
 			case *parser.VectorSelector:

@@ -319,6 +319,25 @@ func TestPrometheusRulesAndServeAgreeAtEveryWindow(t *testing.T) {
 		}
 	}
 
+	// What one evaluation of each rule reads, as Prometheus counts it
+	// (stats=all, totalQueryableSamples): the 30-day rules read the one
+	// recorded step series of their SLO, no raw sample.
+	samples := func(expr string) int64 { return prom.QueryStats(t, expr, shopEnd).TotalQueryableSamples }
+	var f promgen.File
+	if err := yaml.Unmarshal(rules, &f); err != nil {
+		t.Fatal(err)
+	}
+	rate5m := samples(`sum(rate(http_requests_total{job="shop"}[5m]))`)
+	t.Logf("samples read: sum(rate(raw[5m])) %d; sum(increase(raw[30d])) %d", rate5m, samples(`sum(increase(http_requests_total{job="shop"}[30d]))`))
+	for _, r := range f.Groups[0].Rules {
+		if r.Record == promgen.StepValid || r.Record == promgen.StepBad || r.Record == promgen.Valid(30*slo.Day) || r.Record == promgen.Bad(30*slo.Day) {
+			t.Logf("samples read: %s %d", r.Record, samples(r.Expr))
+		}
+	}
+	if got, want := samples(`sum_over_time(`+promgen.StepValid+`{slo="orders"}[29d23h59m59s])`), samples(`count_over_time(`+promgen.StepValid+`{slo="orders"}[29d23h59m59s])`); got != want || got > 43200 {
+		t.Errorf("the 30-day rule reads %d samples; its step series holds %d over 30 days", got, want)
+	}
+
 	// Every query of both dashboards returns data: the rules flavour's from
 	// the backfilled series, serve's from Prometheus scraping serve.
 	prom.WaitQuery(t, `slo_sli_ratio{service="shop"}`, 30*time.Second, func(v []promtest.Sample) bool { return len(v) == 2 })

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/prometheus/promql/parser"
 
+	"github.com/slo-dev/slo/internal/promsli"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -62,7 +63,7 @@ func (serve) budgetMinutes() parser.Expr   { return selector("slo_error_budget_r
 func (serve) valid() parser.Expr           { return selector("slo_window_valid_events") }
 
 func (serve) bad() parser.Expr {
-	return binary(parser.SUB, selector("slo_window_valid_events"), selector("slo_window_good_events"))
+	return promsli.Binary(parser.SUB, selector("slo_window_valid_events"), selector("slo_window_good_events"))
 }
 
 func (serve) burnRate(w time.Duration) parser.Expr {

@@ -45,11 +45,6 @@ func oneOf(name string, values []string) *labels.Matcher {
 	return labels.MustNewMatcher(labels.MatchRegexp, name, strings.Join(vs, "|"))
 }
 
-// binary applies op to two vectors of one series per SLO.
-func binary(op parser.ItemType, lhs, rhs parser.Expr) parser.Expr {
-	return &parser.BinaryExpr{Op: op, LHS: lhs, RHS: rhs, VectorMatching: &parser.VectorMatching{Card: parser.CardOneToOne}}
-}
-
 // perSLOFigure applies op to lhs and a figure of the SLO, such as its error
 // budget, matched on service and slo. group_left keeps lhs's other labels
 // (window) and tolerates labels the two sides do not share.
@@ -57,11 +52,6 @@ func perSLOFigure(op parser.ItemType, lhs, rhs parser.Expr) parser.Expr {
 	return &parser.BinaryExpr{Op: op, LHS: lhs, RHS: rhs, VectorMatching: &parser.VectorMatching{
 		Card: parser.CardManyToOne, On: true, MatchingLabels: perSLO,
 	}}
-}
-
-// scalar applies op to a vector and a number.
-func scalar(op parser.ItemType, lhs parser.Expr, n float64) parser.Expr {
-	return &parser.BinaryExpr{Op: op, LHS: lhs, RHS: &parser.NumberLiteral{Val: n}}
 }
 
 // set joins two vectors with and/or, matched on service and slo.

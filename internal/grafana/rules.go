@@ -31,7 +31,7 @@ func (rules) budgetRemaining() parser.Expr { return selector(promgen.BudgetRemai
 func (rules) budgetMinutes() parser.Expr {
 	e := perSLOFigure(parser.MUL, selector(promgen.BudgetRemaining), selector(promgen.ErrorBudget))
 	e = perSLOFigure(parser.MUL, e, selector(promgen.WindowSeconds))
-	return scalar(parser.DIV, e, 60)
+	return promsli.Binary(parser.DIV, e, &parser.NumberLiteral{Val: 60})
 }
 
 // burnRate is the error ratio over w in units of the error budget.
@@ -53,7 +53,7 @@ func (r rules) overSLOWindow(name func(time.Duration) string) parser.Expr {
 	}
 	var out parser.Expr
 	for _, w := range ws {
-		own := scalar(parser.EQLC, selector(promgen.WindowSeconds), w.Seconds())
+		own := promsli.Binary(parser.EQLC, selector(promgen.WindowSeconds), &parser.NumberLiteral{Val: w.Seconds()})
 		e := paren(set(parser.LAND, selector(name(w)), paren(own)))
 		if out == nil {
 			out = e

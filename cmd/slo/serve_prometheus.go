@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -109,6 +110,8 @@ type promSource struct {
 	base   context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	// keys are the objectives the running source reads.
+	keys []string
 }
 
 // start runs a source over services until ctx ends or a reload; none when
@@ -128,12 +131,17 @@ func (p *promSource) reload(services []slo.Service) {
 	if p.base == nil {
 		return // not started: start will read these services
 	}
-	if p.cancel != nil {
-		p.cancel()
-		<-p.done
-		p.cancel = nil
+	p.stopLocked()
+	// An objective no longer read from Prometheus keeps no down mark; the
+	// new source reports on the others as it first reads them.
+	keys := promSLOs(services)
+	for _, k := range p.keys {
+		if !slices.Contains(keys, k) {
+			p.eng.SetSourceDown(k, nil)
+		}
 	}
-	if len(promSLOs(services)) == 0 {
+	p.keys = keys
+	if len(keys) == 0 {
 		if p.flags.url != "" {
 			p.log.Warn("--prometheus-url is given but no SLO has a prometheus SLI")
 		}
@@ -166,6 +174,10 @@ func (p *promSource) reload(services []slo.Service) {
 func (p *promSource) stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.stopLocked()
+}
+
+func (p *promSource) stopLocked() {
 	if p.cancel != nil {
 		p.cancel()
 		<-p.done

@@ -55,14 +55,11 @@ func (b builder) tierAlert(t slo.AlertTier) Rule {
 	if t.MinValid > 0 {
 		expr = promsli.Binary(parser.LAND, expr, promsli.Binary(parser.GTE, b.sel(Valid(t.Long)), num(t.MinValid)))
 	}
-	l := b.alertLabels(t.Severity)
-	maps.Copy(l, t.Labels)
-	l["tier"], l["long_window"] = t.Name, slo.FormatDuration(t.Long)
+	own := map[string]string{"tier": t.Name, "long_window": slo.FormatDuration(t.Long)}
 	if t.Short > 0 {
-		l["short_window"] = slo.FormatDuration(t.Short)
+		own["short_window"] = slo.FormatDuration(t.Short)
 	}
-	maps.Copy(l, b.ident())
-	l["severity"] = t.Severity
+	l := b.alertLabels(t.Labels, own, t.Severity)
 	ann := b.annotations()
 	maps.Copy(ann, t.Annotations)
 	ann["summary"], ann["description"] = describeTier(b.o, t)
@@ -79,10 +76,7 @@ func (b builder) budgetAlert(ba slo.BudgetAlert) (Rule, bool) {
 		return Rule{}, false
 	}
 	expr := promsli.Binary(parser.LTE, b.sel(BudgetRemaining), num(round(limit)))
-	l := b.alertLabels(ba.Severity)
-	l["budget_status"] = ba.Status.String()
-	maps.Copy(l, b.ident())
-	l["severity"] = ba.Severity
+	l := b.alertLabels(nil, map[string]string{"budget_status": ba.Status.String()}, ba.Severity)
 	ann := b.annotations()
 	ann["summary"] = fmt.Sprintf("%s error budget is %s", b.o.Key(), ba.Status)
 	ann["description"] = fmt.Sprintf("%s%% or less of the %s error budget is left: the budget policy's %s status applies.",
@@ -102,10 +96,15 @@ func (b builder) budgetLimit(ba slo.BudgetAlert) float64 {
 	return round(limit)
 }
 
-// alertLabels are the spec's labels of every alert of the objective.
-func (b builder) alertLabels(severity string) map[string]string {
+// alertLabels are an alert's labels: the spec's for every alert of the
+// objective, then extra (a tier's), then the ones that identify the alert,
+// which the spec cannot override, as slo serve's.
+func (b builder) alertLabels(extra, own map[string]string, severity string) map[string]string {
 	l := map[string]string{}
 	maps.Copy(l, b.o.Alerting.Labels)
+	maps.Copy(l, extra)
+	maps.Copy(l, own)
+	maps.Copy(l, b.ident())
 	l["severity"] = severity
 	return l
 }

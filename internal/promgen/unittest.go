@@ -100,7 +100,8 @@ func rate(o *slo.Objective) float64 {
 }
 
 // healthyTest spends the budget at half the slowest tier's burn rate (at
-// most a tenth of the budget's rate) for six hours: no tier fires, and no
+// most 0.2x, a fifth of the rate that spends it over the window) for six
+// hours: no tier fires, and no
 // budget alert that this much budget left does not call for.
 func healthyTest(o *slo.Objective) unitTest {
 	burn := 0.2

@@ -41,7 +41,7 @@ go test -count=1 ./...
 # The packages that run goroutines: the server's. In cmd/slo, the server's
 # tests only: the demo's 30-day backfill is slow under the race detector and
 # runs through the same code as the push test.
-race_pkgs=(./internal/engine ./internal/alert/... ./internal/api ./internal/source/push ./internal/source/prometheus/... ./internal/store/... ./internal/demo ./client)
+race_pkgs=(./internal/engine ./internal/alert/... ./internal/api ./internal/source/push ./internal/source/accesslog ./internal/source/prometheus/... ./internal/store/... ./internal/demo ./client)
 echo "== go test -race"
 go test -race -count=1 "${race_pkgs[@]}"
 go test -race -count=1 -run 'Serve|Ingest|Reload|Hour|Push|SIGKILL|SIGHUP|Paging' ./cmd/slo

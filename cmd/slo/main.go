@@ -53,6 +53,9 @@ var commands = map[string]command{
 	"serve":     {serveSummary, runServe},
 	"push":      {pushSummary, runPush},
 	"rules":     {rulesSummary, runRules},
+	"gate":      {gateSummary, runGate},
+	"report":    {reportSummary, runReport},
+	"annotate":  {annotateSummary, runAnnotate},
 }
 
 // Run runs the command line args; main's only job is to call it.

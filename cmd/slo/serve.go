@@ -47,6 +47,7 @@ type serveFlags struct {
 	coarse  time.Duration
 	alerts  alertFlags
 	prom    promFlags
+	logs    logFlags
 }
 
 type listFlag struct{ list *[]string }
@@ -105,6 +106,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(listFlag{&f.tokens.Admin}, "admin-token", "a bearer token that may do anything, reload included (or $SLO_ADMIN_TOKEN)")
 	f.alerts.register(fs)
 	f.prom.register(fs)
+	f.logs.register(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return helpOr(err)
@@ -191,10 +193,14 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	}
 	alerts.SetServices(services)
 	now := clockFrom(ctx)
-	eng := engine.New(st, services, engine.Options{Now: now, Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, Alerter: alerts, OnTick: func(d time.Duration) {
+	// Pushed events are routed by the customers' tiers, which the API may
+	// change through the engine.
+	var ingest *push.Handler
+	var eng *engine.Engine
+	eng = engine.New(st, services, engine.Options{Now: now, Tick: f.tick, CheckpointEvery: f.ckpt, FineRetention: f.fine, Logger: log, Alerter: alerts, OnTick: func(d time.Duration) {
 		metrics.Tick.Observe(d.Seconds())
-	}})
-	ingest := push.NewHandler(eng, push.Options{MaxAge: f.coarse, Observe: func(outcome string, items int, st push.Stats) {
+	}, OnTierChange: func() { routeByTier(ingest, eng) }})
+	ingest = push.NewHandler(eng, push.Options{MaxAge: f.coarse, Observe: func(outcome string, items int, st push.Stats) {
 		metrics.ObserveBatch(outcome, items, st.Counted, st.Excluded, st.Ignored, st.Unmatched)
 	}})
 	router := push.NewRouter(services)
@@ -203,10 +209,14 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	reload := func(ctx context.Context) error {
-		return serveReload(ctx, e, f, eng, alerts, ingest, prom, log)
+	logs, err := newLogSource(&f.logs, f.dataDir, f.coarse, services, eng, now, log, reg)
+	if err != nil {
+		return err
 	}
-	srv := api.New(api.Config{Now: now, Engine: eng, Annotations: st, Alerts: alerts, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
+	reload := func(ctx context.Context) error {
+		return serveReload(ctx, e, f, eng, alerts, ingest, prom, logs, log)
+	}
+	srv := api.New(api.Config{Now: now, Engine: eng, Annotations: st, Alerts: alerts, ReportData: eng, Records: st, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
 	metrics = api.NewMetrics(reg, eng, func() float64 {
 		n, _ := st.Size()
 		return float64(n)
@@ -231,6 +241,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	if err := eng.Load(ctx); err != nil {
 		return err
 	}
+	router = routeByTier(ingest, eng) // with the tiers set through the API
 	if err := alerts.Load(ctx); err != nil {
 		return fmt.Errorf("resuming alerts: %w", err)
 	}
@@ -242,6 +253,10 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	// loaded, and stops before the store closes.
 	prom.start(ctx, services)
 	defer prom.stop()
+	if err := logs.start(ctx, services); err != nil {
+		return err
+	}
+	defer logs.stop()
 	for _, n := range notifiers {
 		wg.Add(1)
 		go func() {
@@ -252,7 +267,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 		}()
 	}
 	if f.demo {
-		if err := startDemo(ctx, &wg, eng, router, log); err != nil {
+		if err := startDemo(ctx, &wg, eng, st, router, now, log); err != nil {
 			return err
 		}
 	}
@@ -310,7 +325,7 @@ func checkRetention(f serveFlags, services []slo.Service) error {
 
 // serveReload reads the specs again and swaps them in; on any error the old
 // ones stay.
-func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, alerts *alert.Manager, ingest *push.Handler, prom *promSource, log *slog.Logger) error {
+func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, alerts *alert.Manager, ingest *push.Handler, prom *promSource, logs *logSource, log *slog.Logger) error {
 	services, err := serveLoad(e, f)
 	if err != nil {
 		return err
@@ -321,30 +336,41 @@ func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, 
 	if err := f.prom.check(services); err != nil {
 		return err
 	}
+	if err := checkLogs(services); err != nil {
+		return err
+	}
 	if err := eng.Reload(ctx, services); err != nil {
 		return err
 	}
 	prom.reload(services)
-	ingest.SetRouter(push.NewRouter(services))
+	logs.reload(services)
+	routeByTier(ingest, eng)
 	alerts.SetServices(services)
 	log.Info("specs reloaded", "slos", len(eng.Keys()))
 	return nil
 }
 
-// startDemo backfills 30 days of the demo's traffic, unless the data dir
-// already holds it (a restart with --data-dir), then feeds it live from
-// where the backfill ended, with no gap.
-func startDemo(ctx context.Context, wg *sync.WaitGroup, eng *engine.Engine, router *push.Router, log *slog.Logger) error {
+// startDemo backfills 30 days of the demo's traffic, and records its
+// incidents as annotations, unless the data dir already holds it (a restart
+// with --data-dir), then feeds it live from where the backfill ended, with
+// no gap. Its times come from now, so that tests can hold the clock.
+func startDemo(ctx context.Context, wg *sync.WaitGroup, eng *engine.Engine, notes annotator, router *push.Router, now func() time.Time, log *slog.Logger) error {
 	classify := func(evs []slo.Event) []slo.Observation {
 		obs, _ := router.Classify(evs)
 		return obs
 	}
 	gen := demo.New(demo.Config{Chunk: slo.Day}) // a batch a day: 30 commits, not 720
-	end := time.Now()
+	end := now()
 	if eng.LastSeq() == 0 {
 		began := time.Now()
-		if err := gen.Backfill(ctx, eng, classify, end.Add(-30*slo.Day), end); err != nil {
+		start := end.Add(-30 * slo.Day)
+		if err := gen.Backfill(ctx, eng, classify, start, end); err != nil {
 			return fmt.Errorf("demo: %w", err)
+		}
+		for _, a := range demo.Annotations(gen.Config().Incidents, start) {
+			if _, err := notes.AddAnnotation(ctx, a); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 		}
 		log.Info("demo: 30 days of traffic backfilled", "took", time.Since(began).Round(time.Millisecond))
 	} else {
@@ -356,7 +382,7 @@ func startDemo(ctx context.Context, wg *sync.WaitGroup, eng *engine.Engine, rout
 			first = false
 			return end
 		}
-		return time.Now()
+		return now()
 	}
 	wg.Add(1)
 	go func() {
@@ -366,6 +392,11 @@ func startDemo(ctx context.Context, wg *sync.WaitGroup, eng *engine.Engine, rout
 		}
 	}()
 	return nil
+}
+
+// annotator records annotations: the store.
+type annotator interface {
+	AddAnnotation(ctx context.Context, a store.Annotation) (store.Annotation, error)
 }
 
 // makeToken returns the ingest token kept in dir, making it on first use.
@@ -381,4 +412,19 @@ func makeToken(dir string) (token, path string, err error) {
 		return "", "", fmt.Errorf("ingest token: %w", err)
 	}
 	return token, path, nil
+}
+
+// routing orders routeByTier's calls: a tier change and a reload may
+// come at once, and the router set last must be built from the newest.
+var routing sync.Mutex
+
+// routeByTier routes pushed events by the engine's services with the
+// customer tiers set through the API, which decide the latency threshold
+// of tiers that have their own, and returns the router.
+func routeByTier(h *push.Handler, eng *engine.Engine) *push.Router {
+	routing.Lock()
+	defer routing.Unlock()
+	r := push.NewRouter(eng.TieredServices())
+	h.SetRouter(r)
+	return r
 }

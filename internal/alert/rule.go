@@ -58,11 +58,12 @@ type objective struct {
 }
 
 // rulesOf lists an objective's alert rules, highest-ranked first: the
-// source-down rule for an SLI read from Prometheus, and none of the others
+// source-down rule for an SLI read from Prometheus or an access log (the
+// sources that can be down; pushed events have no source to watch), and none of the others
 // when its alerting is disabled.
 func rulesOf(o *slo.Objective) []rule {
 	var out []rule
-	if o.SLI.Kind == slo.SourcePrometheus {
+	if o.SLI.Kind == slo.SourcePrometheus || o.SLI.Kind == slo.SourceAccessLog {
 		out = append(out, rule{name: sourceDownRule, alertname: SourceDownAlert, severity: sourceDownSeverity, tier: -1, source: true, forDur: sourceDownFor})
 	}
 	if o.Alerting.Disabled {

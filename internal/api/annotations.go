@@ -1,12 +1,15 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/slo-dev/slo/internal/report"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -39,8 +42,12 @@ func (s *Server) addAnnotation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.End != "" {
-		if a.End, err = timeParam(in.End, a.Start); err != nil || a.End.Before(a.Start) {
-			writeError(w, http.StatusBadRequest, "field \"end\": want a time at or after start")
+		if a.End, err = timeParam(in.End, a.Start); err != nil {
+			writeError(w, http.StatusBadRequest, "field \"end\": %v", err)
+			return
+		}
+		if a.End.Before(a.Start) {
+			writeError(w, http.StatusBadRequest, "field \"end\": %s is before start %s", a.End.Format(time.RFC3339), a.Start.Format(time.RFC3339))
 			return
 		}
 	}
@@ -53,12 +60,36 @@ func (s *Server) addAnnotation(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "annotation not saved: %v", err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, a)
+	out, err := s.attribute(r.Context(), []store.Annotation{a})
+	if err != nil {
+		// Saved: the answer says so, without the budget it cannot tell yet.
+		writeJSON(w, http.StatusCreated, a)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out[0])
 }
+
+// Bounds of an annotation's free text, so that a timeline stays readable
+// and a store row small.
+const (
+	maxText   = 4096
+	maxLabels = 64
+)
 
 func (s *Server) checkAnnotation(a store.Annotation) string {
 	if !contains(annotationKinds, a.Kind) {
 		return `field "kind": want ` + strings.Join(annotationKinds, ", ")
+	}
+	if len(a.Text) > maxText {
+		return fmt.Sprintf(`field "text": %d bytes is more than %d`, len(a.Text), maxText)
+	}
+	if len(a.Labels) > maxLabels {
+		return fmt.Sprintf(`field "labels": %d labels is more than %d`, len(a.Labels), maxLabels)
+	}
+	for k, v := range a.Labels {
+		if k == "" || len(k) > 128 || len(v) > 1024 {
+			return fmt.Sprintf(`field "labels": label %q: want a name of 1 to 128 bytes and a value of at most 1024`, k)
+		}
 	}
 	for _, svc := range s.Engine.Services() {
 		if svc.Name != a.Service {
@@ -81,10 +112,16 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// listAnnotations answers the annotations overlapping the range, each with
+// the budget it consumed (report.Attribute).
 func (s *Server) listAnnotations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	from, to, ok := s.lastDays(w, q)
 	if !ok {
+		return
+	}
+	if to.Before(from) {
+		writeError(w, http.StatusBadRequest, "from: %s is after to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
 		return
 	}
 	list, err := s.Annotations.Annotations(r.Context(), q.Get("service"), from, to)
@@ -92,10 +129,30 @@ func (s *Server) listAnnotations(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "%v", err)
 		return
 	}
-	if list == nil {
-		list = []store.Annotation{}
+	out, err := s.attribute(r.Context(), list)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "%v", err)
+		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"annotations": list})
+	writeJSON(w, http.StatusOK, map[string]any{"annotations": out})
+}
+
+// attribute gives each annotation the budget it consumed, as of now.
+// Without the engine's counts (an Evaluator that has none) the
+// attribution is left empty.
+func (s *Server) attribute(ctx context.Context, list []store.Annotation) ([]report.Annotated, error) {
+	var c report.Counter = s.ReportData
+	if c == nil {
+		c, _ = s.Engine.(report.Counter)
+	}
+	if c == nil {
+		out := make([]report.Annotated, len(list))
+		for i, a := range list {
+			out[i] = report.Annotated{Annotation: a, Attribution: report.Attribution{SLOs: []report.Spend{}}}
+		}
+		return out, nil
+	}
+	return report.Attribute(ctx, c, s.Annotations, s.Engine.Services(), list, s.Now())
 }
 
 // lastDays reads a range from the query's from and to, by default the 30

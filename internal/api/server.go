@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/report"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
@@ -40,6 +41,11 @@ type Config struct {
 	Annotations Annotator
 	// Alerts serves /api/v1/alerts; nil for none.
 	Alerts Alerter
+	// ReportData and Records serve /api/v1/reports: the engine, with its
+	// counts, and the store's annotations and alerts. Without ReportData
+	// reports answer 501; without Records they show no alerts or events.
+	ReportData report.Data
+	Records    report.Records
 	// Ingest handles POST /api/v1/events once the token is checked.
 	Ingest http.Handler
 	// Reload reloads the specs, for POST /api/v1/admin/reload.
@@ -96,6 +102,10 @@ func (s *Server) routes() {
 	}
 	s.mux.Handle("POST /api/v1/annotations", s.require(Ingest, http.HandlerFunc(s.addAnnotation)))
 	s.mux.Handle("POST /api/v1/admin/reload", s.require(Admin, http.HandlerFunc(s.reload)))
+	s.gateRoutes(read)
+	s.reportRoutes(read)
+	s.customerRoutes(read)
+	s.dependencyRoutes(read)
 }
 
 // ServeHTTP serves the API.

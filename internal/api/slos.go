@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/policy"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -18,6 +19,9 @@ type SLO struct {
 	Owner       string            `json:"owner,omitempty"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Customers   int               `json:"customers"`
+	// Decision is the budget policy's: the status's actions and whether a
+	// low- or high-risk deploy may go ahead, as the gate answers.
+	Decision *policy.Decision `json:"decision,omitempty"`
 }
 
 func (s *Server) view(ev engine.Evaluation) SLO {
@@ -30,6 +34,8 @@ func (s *Server) view(ev engine.Evaluation) SLO {
 		if o, ok := svc.Objective(ev.SLO); ok {
 			v.Description, v.Labels = o.Description, o.Labels
 			v.Customers = len(s.Engine.Customers(o.Key()))
+			d := policy.Decide(&o.Policy, ev)
+			v.Decision = &d
 		}
 	}
 	return v

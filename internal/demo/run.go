@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
+
+// Service is the service of the example spec the demo's traffic is for.
+const Service = "notification-platform"
 
 // Incident is a period of the backfill in which every API request fails.
 type Incident struct {
@@ -132,4 +136,18 @@ func (g *Generator) append(ctx context.Context, sink Sink, classify Classify, ev
 	}
 	_, _, err := sink.Append(ctx, store.Batch{ID: id, Received: received, Observations: obs})
 	return err
+}
+
+// Annotations are the incidents of a backfill from start as the timeline
+// shows them: an incident each, and a deploy where the incident was one.
+func Annotations(incidents []Incident, start time.Time) []store.Annotation {
+	var out []store.Annotation
+	for _, in := range incidents {
+		from, to := in.Span(start)
+		if strings.Contains(in.Name, "deploy") {
+			out = append(out, store.Annotation{Service: Service, Kind: "deploy", Start: from, Text: in.Name})
+		}
+		out = append(out, store.Annotation{Service: Service, Kind: "incident", Start: from, End: to, Text: in.Name})
+	}
+	return out
 }

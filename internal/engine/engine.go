@@ -40,6 +40,10 @@ type Options struct {
 	// Alerter, when set, is told after every tick of Run of the
 	// objectives whose alert conditions may hold.
 	Alerter Alerter
+	// OnTierChange, when set, is called after a customer's tier is set or
+	// deleted through the engine, outside its locks: the push router
+	// classifies by tier where a tier has its own latency threshold.
+	OnTierChange func()
 }
 
 func (o *Options) defaults() {
@@ -91,6 +95,10 @@ type Engine struct {
 	down    map[string]*SourceDown
 	lastSeq int64
 	ticked  time.Time
+	// tiers are the customer tiers set through the API (tier.go);
+	// tierWrite orders their changes, so the store and memory agree.
+	tiers     tiers
+	tierWrite sync.Mutex
 }
 
 // New returns an engine over st for the services, with no state yet: call
@@ -113,6 +121,7 @@ func (e *Engine) setServices(services []slo.Service, fresh bool) {
 		for j := range svc.Objectives {
 			p := newPlan(svc, &svc.Objectives[j])
 			p.down = e.down[p.key]
+			p.assigned = e.tiers.of(svc.Name)
 			e.plans[p.key] = p
 			e.keys = append(e.keys, p.key)
 		}
@@ -212,6 +221,7 @@ func (e *Engine) evaluate(now time.Time) time.Time {
 		now = e.ticked // a clock stepped back does not rewind the rings
 	}
 	e.ticked = now
+	e.retarget()
 	if len(e.pending) > 0 {
 		for _, s := range e.list {
 			s.advance(now)

@@ -30,6 +30,9 @@ func (e *Engine) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("engine load: %w", err)
 	}
+	if err := e.loadTiers(ctx); err != nil {
+		return err
+	}
 	e.setServices(e.services, true)
 	e.ticked = now
 	restored, err := e.restore(ctx, now)

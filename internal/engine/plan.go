@@ -79,6 +79,9 @@ type plan struct {
 	phaseAt int64
 	// down is set while the objective's source cannot be read.
 	down *SourceDown
+	// assigned are the service's customer tiers set through the API
+	// (tier.go), which take precedence over the spec's.
+	assigned map[string]store.CustomerTier
 }
 
 // phases returns the elapsed fraction of the bucket holding now, per ring.
@@ -210,7 +213,7 @@ func (p *plan) target(customer string) (target float64, tier string) {
 	if customer == "" || p.svc.Customers == nil {
 		return p.obj.Target, ""
 	}
-	tier = p.svc.Customers.Tier(customer)
+	tier = p.tierOf(customer)
 	if t, ok := p.obj.TierTargets[tier]; ok {
 		return t.Target, tier
 	}

@@ -38,4 +38,8 @@ type Dependency struct {
 	// DependsOn are the dependency's own dependencies, a chain whose
 	// availabilities multiply.
 	DependsOn []Dependency
+	// MeasuredBy names the objective of slo that measures the dependency,
+	// as SERVICE/SLO; empty when only the published figure is known. Where
+	// it has data, its SLI stands in for Availability (see MeasuredCeiling).
+	MeasuredBy string
 }

@@ -1,17 +1,33 @@
 package slo
 
+// Measure returns the measured availability of the objective a dependency
+// is measured by (Dependency.MeasuredBy, SERVICE/SLO), as a ratio; false
+// when it has no data, or is not known.
+type Measure func(ref string) (float64, bool)
+
 // Ceiling is the highest availability the objective named slo can reach
 // given its hard dependencies, since it cannot be up when one it needs is
 // down. A top-level dependency bounds slo when its SLOs list is empty or
 // names slo; nested DependsOn always count, multiplying into their parent.
 // Members of one Group at one level fail together only, so a group's
 // availability is 1 - product(1 - member). Soft dependencies are ignored with
-// everything under them. False, with 1, when nothing bounds slo.
+// everything under them. False, with 1, when nothing bounds slo. Every
+// dependency counts at its published Availability: the static ceiling that
+// validation checks.
 func Ceiling(deps []Dependency, slo string) (float64, bool) {
-	return ceiling(deps, slo, true)
+	return MeasuredCeiling(deps, slo, nil)
 }
 
-func ceiling(deps []Dependency, slo string, top bool) (float64, bool) {
+// MeasuredCeiling is Ceiling with each dependency that is measured by an
+// objective (MeasuredBy) counted at what measure gives for it, where it
+// gives something, instead of its published figure. A measured figure
+// already holds what the dependency's own dependencies cost it, so its
+// DependsOn are not multiplied in again. A nil measure measures nothing.
+func MeasuredCeiling(deps []Dependency, slo string, measure Measure) (float64, bool) {
+	return ceiling(deps, slo, true, measure)
+}
+
+func ceiling(deps []Dependency, slo string, top bool, measure Measure) (float64, bool) {
 	avail, bounded := 1.0, false
 	var groups []string
 	down := map[string]float64{} // per group, the chance all members are down
@@ -20,9 +36,11 @@ func ceiling(deps []Dependency, slo string, top bool) (float64, bool) {
 			continue
 		}
 		bounded = true
-		eff := d.Availability
-		if sub, ok := ceiling(d.DependsOn, slo, false); ok {
-			eff *= sub
+		eff, measured := measuredAvailability(d, measure)
+		if !measured {
+			if sub, ok := ceiling(d.DependsOn, slo, false, measure); ok {
+				eff *= sub
+			}
 		}
 		if d.Group == "" {
 			avail *= eff
@@ -38,6 +56,17 @@ func ceiling(deps []Dependency, slo string, top bool) (float64, bool) {
 		avail *= 1 - down[g]
 	}
 	return avail, bounded
+}
+
+// measuredAvailability is d's measured figure when it has one, else its
+// published one; true when measured.
+func measuredAvailability(d Dependency, measure Measure) (float64, bool) {
+	if measure != nil && d.MeasuredBy != "" {
+		if a, ok := measure(d.MeasuredBy); ok {
+			return a, true
+		}
+	}
+	return d.Availability, false
 }
 
 // counts reports whether d bounds slo: hard, and at the top level aimed at
@@ -69,22 +98,49 @@ type CeilingFactor struct {
 	Group string
 	// Path is the chain of names from the top level: "payment-provider/bank-api".
 	Path string
+	// MeasuredBy is the objective that measures the dependency, SERVICE/SLO;
+	// empty when none does.
+	MeasuredBy string
+	// Measured is the objective's measured availability, counted in place
+	// of Availability; nil when the ceiling used the published figure.
+	Measured *float64
+}
+
+// Used is the availability the ceiling counted for the factor itself: the
+// measured one when there is one, else the published one.
+func (f CeilingFactor) Used() float64 {
+	if f.Measured != nil {
+		return *f.Measured
+	}
+	return f.Availability
 }
 
 // CeilingFactors lists the hard dependencies Ceiling counts for slo, each
 // before the ones it depends on, so that explain output can show the chain.
 func CeilingFactors(deps []Dependency, slo string) []CeilingFactor {
-	return factors(deps, slo, "", nil)
+	return MeasuredCeilingFactors(deps, slo, nil)
 }
 
-func factors(deps []Dependency, slo, prefix string, out []CeilingFactor) []CeilingFactor {
+// MeasuredCeilingFactors lists the factors of MeasuredCeiling: a measured
+// dependency without the ones under it, which its measure already holds.
+func MeasuredCeilingFactors(deps []Dependency, slo string, measure Measure) []CeilingFactor {
+	return factors(deps, slo, "", measure, nil)
+}
+
+func factors(deps []Dependency, slo, prefix string, measure Measure, out []CeilingFactor) []CeilingFactor {
 	for _, d := range deps {
 		if !counts(d, slo, prefix == "") {
 			continue
 		}
 		path := prefix + d.Name
-		out = append(out, CeilingFactor{Name: d.Name, Availability: d.Availability, Group: d.Group, Path: path})
-		out = factors(d.DependsOn, slo, path+"/", out)
+		f := CeilingFactor{Name: d.Name, Availability: d.Availability, Group: d.Group, Path: path, MeasuredBy: d.MeasuredBy}
+		if a, ok := measuredAvailability(d, measure); ok {
+			f.Measured = &a
+		}
+		out = append(out, f)
+		if f.Measured == nil {
+			out = factors(d.DependsOn, slo, path+"/", measure, out)
+		}
 	}
 	return out
 }

@@ -211,6 +211,7 @@ func (d *decoder) customers(c *Customers) *slo.Customers {
 			d.errorf(join("customers.assignments", cust), "", "tier %q is not one of the tiers", t)
 		}
 	}
+	out.Assignments = d.assignments(c, seen)
 	return out
 }
 

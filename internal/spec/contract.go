@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/slo-dev/slo/internal/slo"
 )
@@ -77,6 +78,14 @@ func (d *decoder) dependencies(path string, deps []Dependency, slos map[string]b
 				d.errorf(index(join(p, "slos"), j), "", "no SLO named %q", s)
 			}
 		}
+		if dep.SLO != "" {
+			svc, name, ok := strings.Cut(dep.SLO, "/")
+			if !ok || !nameRE.MatchString(svc) || !nameRE.MatchString(name) {
+				d.errorf(join(p, "slo"), "SERVICE/SLO of a spec loaded with this one, such as database/availability", "%q does not name an SLO", dep.SLO)
+			} else {
+				o.MeasuredBy = dep.SLO
+			}
+		}
 		o.DependsOn = d.dependencies(join(p, "depends_on"), dep.DependsOn, slos, false)
 		out = append(out, o)
 	}
@@ -98,3 +107,58 @@ func (d *decoder) checkCeilings(svc *slo.Service) {
 }
 
 func pct(r float64) string { return fmt.Sprintf("%.6g%%", r*100) }
+
+// built is a native document's decoder with the service it gave, kept for
+// the checks that need every service of a load.
+type built struct {
+	d   *decoder
+	svc *slo.Service
+}
+
+// checkMeasuredBy checks that each dependency measured by an objective
+// names an SLO of another service loaded with it: the reference is what
+// serve reads the measured availability from, so a typo would silently
+// fall back to the published figure for ever.
+func checkMeasuredBy(docs []built, svcs []*slo.Service) Errors {
+	services := map[string]*slo.Service{}
+	for _, s := range svcs {
+		services[s.Name] = s
+	}
+	var errs Errors
+	for _, b := range docs {
+		n := len(b.d.errs)
+		b.d.measuredBy("dependencies", b.svc.Name, b.svc.Dependencies, services)
+		errs = append(errs, b.d.errs[n:]...)
+	}
+	return errs
+}
+
+func (d *decoder) measuredBy(path, self string, deps []slo.Dependency, services map[string]*slo.Service) {
+	for i, dep := range deps {
+		p := index(path, i)
+		d.measuredBy(join(p, "depends_on"), self, dep.DependsOn, services)
+		if dep.MeasuredBy == "" {
+			continue
+		}
+		name, objective, _ := strings.Cut(dep.MeasuredBy, "/")
+		svc, ok := services[name]
+		switch {
+		case name == self:
+			d.errorf(join(p, "slo"), "a dependency is another service: name an SLO of its spec", "%s is an SLO of this service", dep.MeasuredBy)
+		case !ok:
+			d.errorf(join(p, "slo"), "validate and serve the dependency's spec with this one, as in slo validate a.yaml b.yaml", "no service %q among the specs loaded", name)
+		default:
+			if _, ok := svc.Objective(objective); !ok {
+				d.errorf(join(p, "slo"), "its SLOs: "+strings.Join(objectiveNames(svc), ", "), "service %q has no SLO %q", name, objective)
+			}
+		}
+	}
+}
+
+func objectiveNames(s *slo.Service) []string {
+	out := make([]string, len(s.Objectives))
+	for i, o := range s.Objectives {
+		out[i] = o.Name
+	}
+	return out
+}

@@ -209,7 +209,7 @@ func nativeDeps(deps []slo.Dependency) []Dependency {
 		}
 		out = append(out, Dependency{
 			Name: d.Name, Kind: kind, Availability: pc(d.Availability), Published: d.Published,
-			Group: d.Group, SLOs: d.SLOs, DependsOn: nativeDeps(d.DependsOn),
+			Group: d.Group, SLOs: d.SLOs, DependsOn: nativeDeps(d.DependsOn), SLO: d.MeasuredBy,
 		})
 	}
 	return out

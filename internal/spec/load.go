@@ -152,12 +152,14 @@ func decodeAll(docs []*document) ([]*slo.Service, Errors) {
 	var svcs []*slo.Service
 	var errs Errors
 	var open []*document
+	var natives []built
 	for _, doc := range docs {
 		switch {
 		case doc.field("apiVersion") == APIVersion:
 			native := &Doc{}
 			doc.d.decode(doc.root, "", native)
 			svcs = append(svcs, doc.d.build(native, defaults))
+			natives = append(natives, built{doc.d, svcs[len(svcs)-1]})
 		case strings.HasPrefix(doc.field("apiVersion"), "openslo/"):
 			open = append(open, doc)
 			continue // OpenSLO documents are resolved together, below
@@ -189,5 +191,6 @@ func decodeAll(docs []*document) ([]*slo.Service, Errors) {
 		}
 		seen[s.Name] = s.File
 	}
+	errs = append(errs, checkMeasuredBy(natives, svcs)...)
 	return svcs, errs
 }

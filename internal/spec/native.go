@@ -208,6 +208,9 @@ type Dependency struct {
 	Group        string       `yaml:"group,omitempty"`
 	SLOs         []string     `yaml:"slos,omitempty"`
 	DependsOn    []Dependency `yaml:"depends_on,omitempty"`
+	// SLO names the objective that measures the dependency, SERVICE/SLO,
+	// among the specs loaded together.
+	SLO string `yaml:"slo,omitempty"`
 }
 
 // Customers maps customers to tiers.

@@ -1,8 +1,8 @@
 // Package store declares what the platform keeps durably: counts of good and
 // valid events per series and time bucket, the log of ingested batches,
-// engine checkpoints, evaluation snapshots, annotations and alerts. The sqlite
-// package implements it; storetest holds the conformance tests every
-// implementation passes.
+// engine checkpoints, evaluation snapshots, annotations, alerts and the
+// customer tiers set through the API. The sqlite package implements it;
+// storetest holds the conformance tests every implementation passes.
 package store
 
 import (
@@ -56,6 +56,13 @@ type Store interface {
 	// ScanSeries is Scan for one series.
 	ScanSeries(ctx context.Context, r Resolution, s slo.Series, from, to time.Time, fn func(slo.Observation) error) error
 
+	// Totals sums the counts of resolution r in [from, to) per series of
+	// one objective: its total series (customer "") and each customer's,
+	// sorted by customer. Series without counts in the range are left out.
+	// It serves reports over months and quarters for thousands of
+	// customers at once, where Scan would hand over every bucket.
+	Totals(ctx context.Context, r Resolution, objective string, from, to time.Time) ([]Total, error)
+
 	// Replay calls fn for every batch in the log with a sequence above
 	// after, in sequence order, with what the batch added to the counts:
 	// its observations summed per series and fine bucket, stamped with the
@@ -102,6 +109,19 @@ type Store interface {
 	// service and SLO when set, newest FiredAt first, at most q.Limit
 	// (all when 0).
 	Alerts(ctx context.Context, q AlertQuery) ([]Alert, error)
+	// SetCustomerTier saves a customer's tier assignment made through the
+	// API, replacing the customer's previous one in the service. When it
+	// returns nil the assignment is on disk. One without a service, a
+	// customer, a tier or a time is refused with an error wrapping
+	// ErrInvalid.
+	SetCustomerTier(ctx context.Context, a CustomerTier) error
+	// DeleteCustomerTier removes the customer's assignment in service and
+	// reports whether there was one.
+	DeleteCustomerTier(ctx context.Context, service, customer string) (bool, error)
+	// CustomerTiers returns every assignment, sorted by service, then
+	// customer.
+	CustomerTiers(ctx context.Context) ([]CustomerTier, error)
+
 	// Prune deletes what is past retention at now: fine and coarse counts,
 	// batch log entries older than both the dedup horizon and the
 	// checkpoint, snapshots, and resolved alerts past the coarse
@@ -113,6 +133,12 @@ type Store interface {
 
 	// Close flushes and closes the store.
 	Close() error
+}
+
+// Total is the good and valid events of one series over a range.
+type Total struct {
+	Customer    string
+	Good, Valid float64
 }
 
 // Batch is what one ingest request adds, all or nothing.
@@ -151,6 +177,17 @@ type Annotation struct {
 	End    time.Time         `json:"end,omitzero"`
 	Text   string            `json:"text,omitempty"`
 	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// CustomerTier is a customer's tier set through the API. It takes
+// precedence over the spec's mapping until it is deleted, and is never
+// pruned.
+type CustomerTier struct {
+	Service  string `json:"service"`
+	Customer string `json:"customer"`
+	Tier     string `json:"tier"`
+	// Set is when the assignment was made.
+	Set time.Time `json:"set"`
 }
 
 // Alert is one episode of one alert rule of a series: from when its

@@ -21,6 +21,10 @@ type objective struct {
 	// broken is why the objective's queries could not be made; it is
 	// reported down once and never read.
 	broken error
+	// label is the SLI's customer_label: the queries are then per
+	// customer (customer.go), and series is how many the last read had.
+	label  string
+	series int
 
 	started bool
 	// cursor is the end of the newest minute read (whose count was taken
@@ -97,8 +101,9 @@ func (s *Source) pull(ctx context.Context, o *objective, now time.Time) bool {
 	if from.After(target) {
 		return false
 	}
-	// A chunk ends on a multiple of Chunk: [from, to] holds exactly one.
-	to := from.Add(s.opts.Chunk - promsli.Every).Truncate(s.opts.Chunk)
+	// A chunk ends on a multiple of its span: [from, to] holds exactly one.
+	span := o.span(s.opts.Chunk)
+	to := from.Add(span - promsli.Every).Truncate(span)
 	if to.After(target) {
 		to = target
 	}
@@ -115,6 +120,10 @@ func (s *Source) pull(ctx context.Context, o *objective, now time.Time) bool {
 		return false
 	}
 	obs, skipped := observe(o, from, to, valid, bad)
+	if o.label != "" {
+		o.series = max(len(valid), len(bad))
+		obs = append(obs, observeCustomers(o, from, to, valid, bad)...)
+	}
 	if skipped > 0 {
 		s.opts.Logger.Warn("prometheus source: minutes whose valid or bad count is not a finite number are left out",
 			"objective", o.key, "minutes", skipped, "from", from.Add(-promsli.Every), "to", to)
@@ -207,7 +216,13 @@ func batchID(key string, from, to time.Time) string {
 // left out for a count that is not a finite number.
 func observe(o *objective, from, to time.Time, valid, bad Matrix) ([]slo.Observation, int) {
 	n := int(to.Sub(from)/promsli.Every) + 1
-	v, b := sumAt(valid, from.Add(-shift), n), sumAt(bad, from.Add(-shift), n)
+	return minutes(o, slo.Series{Objective: o.key}, from, n, sumAt(valid, from.Add(-shift), n), sumAt(bad, from.Add(-shift), n))
+}
+
+// minutes turns n counts of valid and bad events, the first for the minute
+// ending from, into observations of series id, and counts the minutes left
+// out for a count that is not a finite number.
+func minutes(o *objective, id slo.Series, from time.Time, n int, v, b sums) ([]slo.Observation, int) {
 	out := make([]slo.Observation, 0, n)
 	skipped := 0
 	for i := range n {
@@ -229,7 +244,7 @@ func observe(o *objective, from, to time.Time, valid, bad Matrix) ([]slo.Observa
 		if o.obj.Excluded(t) {
 			continue // a maintenance window's events are not valid
 		}
-		out = append(out, slo.Observation{Series: slo.Series{Objective: o.key}, Time: t, Good: good, Valid: valid})
+		out = append(out, slo.Observation{Series: id, Time: t, Good: good, Valid: valid})
 	}
 	return out, skipped
 }

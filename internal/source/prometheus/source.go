@@ -126,7 +126,6 @@ type Source struct {
 func New(q Querier, services []slo.Service, sink Appender, opts Options) *Source {
 	s := &Source{q: q, sink: sink, health: map[string]Health{}}
 	var longest time.Duration
-	var perCustomer []string
 	for i := range services {
 		for j := range services[i].Objectives {
 			o := &services[i].Objectives[j]
@@ -138,11 +137,12 @@ func New(q Querier, services []slo.Service, sink Appender, opts Options) *Source
 				ob.broken = fmt.Errorf("%s: no prometheus queries", ob.key)
 			} else if q, err := promsli.For(ps, promsli.Step); err != nil {
 				ob.broken = fmt.Errorf("%s: prometheus queries: %w", ob.key, err)
-			} else {
+			} else if ps.CustomerLabel == "" {
 				ob.valid, ob.bad = q.Valid.String(), q.Bad.String()
-				if ps.CustomerLabel != "" {
-					perCustomer = append(perCustomer, ob.key)
-				}
+			} else if ob.valid, ob.bad, err = perCustomer(q, ps.CustomerLabel); err != nil {
+				ob.broken = fmt.Errorf("%s: prometheus queries: %w", ob.key, err)
+			} else {
+				ob.label = ps.CustomerLabel
 			}
 			s.objs = append(s.objs, ob)
 			longest = max(longest, o.Window.Nominal())
@@ -150,9 +150,6 @@ func New(q Querier, services []slo.Service, sink Appender, opts Options) *Source
 	}
 	opts.defaults(longest)
 	s.opts = opts
-	for _, k := range perCustomer {
-		s.opts.Logger.Info("per-customer SLIs are not read from Prometheus yet: reading the objective's total only", "objective", k)
-	}
 	return s
 }
 

@@ -364,19 +364,6 @@ func TestAnObjectiveWhoseQueriesCannotBeMadeIsDown(t *testing.T) {
 	}
 }
 
-func TestPerCustomerSLIsAreReadAsTheirTotal(t *testing.T) {
-	f := newFixture(t)
-	ps := *availability
-	ps.CustomerLabel = "tenant"
-	f.prom = newFake(t, &ps, count5m(validOf), count5m(badOf))
-	s := New(f.prom, services(&ps), f.sink, Options{Now: f.clock.Now, Logger: f.logs.logger(), MaxBackfill: time.Hour})
-	drain(t, s)
-	sameObservations(t, f.sink.observations(t), want(D.Add(-time.Hour), D))
-	if n := strings.Count(f.logs.String(), "per-customer SLIs are not read from Prometheus yet"); n != 1 {
-		t.Errorf("per-customer notice logged %d times, want once", n)
-	}
-}
-
 func TestMaintenanceWindowsLeaveTheirMinutesOut(t *testing.T) {
 	f := newFixture(t)
 	svcs := services(availability)

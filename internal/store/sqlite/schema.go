@@ -104,6 +104,17 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_fired ON alerts (fired_ms) WHERE fired_ms IS NOT NULL;
 CREATE INDEX alerts_active ON alerts (active_ms) WHERE resolved_ms IS NULL;
 `,
+	// 3: customer tiers set through the API, one row per service and
+	// customer, read whole at every start and reload.
+	`
+CREATE TABLE customer_tiers (
+	service  TEXT NOT NULL,
+	customer TEXT NOT NULL,
+	tier     TEXT NOT NULL,
+	set_ms   INTEGER NOT NULL,
+	PRIMARY KEY (service, customer)
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema at the other end of w up to date, all steps in

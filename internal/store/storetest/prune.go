@@ -174,6 +174,7 @@ func testClosed(t *testing.T, open func(*testing.T) store.Store) {
 	}{
 		{"Append", func() error { _, _, err := s.Append(ctx, store.Batch{}); return err }},
 		{"Scan", func() error { return s.Scan(ctx, store.Fine, t0, at(time.Hour), noop) }},
+		{"Totals", func() error { _, err := s.Totals(ctx, store.Coarse, "a/x", t0, at(time.Hour)); return err }},
 		{"Replay", func() error { return s.Replay(ctx, 0, func(int64, []slo.Observation) error { return nil }) }},
 		{"LastSeq", func() error { _, err := s.LastSeq(ctx); return err }},
 		{"SaveCheckpoint", func() error { return s.SaveCheckpoint(ctx, 1, states(nil)) }},
@@ -192,6 +193,11 @@ func testClosed(t *testing.T, open func(*testing.T) store.Store) {
 		{"DeleteAlert", func() error { return s.DeleteAlert(ctx, 1) }},
 		{"ActiveAlerts", func() error { _, err := s.ActiveAlerts(ctx); return err }},
 		{"Alerts", func() error { _, err := s.Alerts(ctx, store.AlertQuery{}); return err }},
+		{"SetCustomerTier", func() error {
+			return s.SetCustomerTier(ctx, store.CustomerTier{Service: "a", Customer: "c", Tier: "t", Set: t0})
+		}},
+		{"DeleteCustomerTier", func() error { _, err := s.DeleteCustomerTier(ctx, "a", "c"); return err }},
+		{"CustomerTiers", func() error { _, err := s.CustomerTiers(ctx); return err }},
 		{"Prune", func() error { return s.Prune(ctx, t0) }},
 		{"Size", func() error { _, err := s.Size(); return err }},
 		{"Close", s.Close},

@@ -35,12 +35,14 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		run  func(*testing.T, func(*testing.T) store.Store)
 	}{
 		{"Counts", testCounts},
+		{"Totals", testTotals},
 		{"Batches", testBatches},
 		{"Log", testLog},
 		{"Checkpoint", testCheckpoint},
 		{"Snapshots", testSnapshots},
 		{"Annotations", testAnnotations},
 		{"Alerts", testAlerts},
+		{"CustomerTiers", testCustomerTiers},
 		{"Prune", testPrune},
 		{"Closed", testClosed},
 	}

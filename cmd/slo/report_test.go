@@ -14,29 +14,6 @@ import (
 	"github.com/slo-dev/slo/internal/report"
 )
 
-// apiSLO is the part of an evaluation the report test compares.
-type apiSLO struct {
-	Service     string   `json:"service"`
-	SLO         string   `json:"slo"`
-	Customer    string   `json:"customer"`
-	Tier        string   `json:"tier"`
-	Target      float64  `json:"target"`
-	Good        float64  `json:"good"`
-	Valid       float64  `json:"valid"`
-	SLI         *float64 `json:"sli"`
-	Status      string   `json:"status"`
-	BurnRate1h  *float64 `json:"burn_rate_1h"`
-	BurnRate6h  *float64 `json:"burn_rate_6h"`
-	BurnRate24h *float64 `json:"burn_rate_24h"`
-	Budget      struct {
-		TotalMinutes     float64 `json:"total_minutes"`
-		ConsumedMinutes  float64 `json:"consumed_minutes"`
-		RemainingMinutes float64 `json:"remaining_minutes"`
-		RemainingRatio   float64 `json:"remaining_ratio"`
-		RemainingEvents  float64 `json:"remaining_events"`
-	} `json:"budget"`
-}
-
 // same reports whether two figures agree to rounding: both no data, or
 // both within a relative 1e-12.
 func same(a, b *float64) bool {
@@ -63,11 +40,11 @@ func reportJSON(t *testing.T, s *server, out any, kind string, args ...string) {
 func TestReportsOnTheDemoGiveTheEnginesFigures(t *testing.T) {
 	clock := &testClock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	s := startServeCtx(t, context.WithValue(context.Background(), clockKey{}, clock.now), "--demo", "--tick", "100ms")
-	var list struct{ SLOs []apiSLO }
+	var list struct{ SLOs []evaluation }
 	if code := s.do(t, "GET", "/api/v1/slos", "", nil, nil, &list); code != http.StatusOK || len(list.SLOs) != 4 {
 		t.Fatalf("GET /api/v1/slos: %d, %d SLOs", code, len(list.SLOs))
 	}
-	api := map[string]apiSLO{}
+	api := map[string]evaluation{}
 	for _, e := range list.SLOs {
 		api[e.SLO] = e
 	}
@@ -98,7 +75,7 @@ func TestReportsOnTheDemoGiveTheEnginesFigures(t *testing.T) {
 			t.Errorf("99.896%% against the SLA's 99.5%%: met %v, credit %v; want met, none", *o.Met, *o.CreditPercent)
 		}
 		// Per customer: each one's October is its own 30-day evaluation.
-		var cs struct{ Customers []apiSLO }
+		var cs struct{ Customers []evaluation }
 		s.do(t, "GET", "/api/v1/slos/notification-platform/availability/customers", "", nil, nil, &cs)
 		c := x.PerCustomer
 		if c == nil || c.Count != len(cs.Customers) || len(cs.Customers) < 9 || c.Met+c.Missed+c.NoData != c.Count {
@@ -213,7 +190,7 @@ func TestReportsOnTheDemoGiveTheEnginesFigures(t *testing.T) {
 		reportJSON(t, s, &tr, "tiers")
 		violators := map[string]bool{}
 		for _, name := range []string{"availability", "latency", "delivery"} {
-			var cs struct{ Customers []apiSLO }
+			var cs struct{ Customers []evaluation }
 			s.do(t, "GET", "/api/v1/slos/notification-platform/"+name+"/customers", "", nil, nil, &cs)
 			for _, e := range cs.Customers {
 				if e.SLI != nil && *e.SLI < e.Target {

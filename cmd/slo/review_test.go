@@ -21,7 +21,7 @@ func TestTheQuarterlyReviewOfTheDemoGivesTheEnginesFigures(t *testing.T) {
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	clock := &testClock{t: at}
 	s := startServeCtx(t, context.WithValue(context.Background(), clockKey{}, clock.now), "--demo", "--tick", "100ms", "--ingest-token", "secret")
-	var ev apiSLO
+	var ev evaluation
 	if code := s.do(t, "GET", "/api/v1/slos/notification-platform/availability", "", nil, nil, &ev); code != http.StatusOK || ev.SLI == nil {
 		t.Fatalf("GET availability: %d %+v", code, ev)
 	}

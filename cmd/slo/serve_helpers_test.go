@@ -203,6 +203,9 @@ type evaluation struct {
 	Time        time.Time `json:"time"`
 	Service     string    `json:"service"`
 	SLO         string    `json:"slo"`
+	Customer    string    `json:"customer"`
+	Tier        string    `json:"tier"`
+	Target      float64   `json:"target"`
 	Good        float64   `json:"good"`
 	Valid       float64   `json:"valid"`
 	SLI         *float64  `json:"sli"`
@@ -215,6 +218,7 @@ type evaluation struct {
 		ConsumedMinutes  float64 `json:"consumed_minutes"`
 		RemainingMinutes float64 `json:"remaining_minutes"`
 		RemainingRatio   float64 `json:"remaining_ratio"`
+		RemainingEvents  float64 `json:"remaining_events"`
 	} `json:"budget"`
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/slo-dev/slo/internal/source/push/pushtest"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/source/push"
+	"github.com/slo-dev/slo/internal/source/push/pushtest"
 	"github.com/slo-dev/slo/internal/spec"
 )
 

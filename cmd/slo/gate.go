@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -29,21 +28,20 @@ that blocks blocks the deploy; otherwise one without data makes it a
 cannot tell.
 
 The server defaults to $SLO_SERVER; the token is --token or --token-file, else
-$SLO_READ_TOKEN. Exit status: 0 allowed; 1 blocked (the reason and the
-budget figures are printed); 2 cannot tell: the server is unreachable or
-answers 5xx, or an SLO has no data. --fail-open turns a cannot tell into
-exit 0 with a warning on stderr. A refused request (a bad token, an
-unknown service or SLO) and bad flags exit 2 even with --fail-open: they
-are mistakes in the pipeline, not outages. See docs/gate.md.
+$SLO_READ_TOKEN, else $SLO_TOKEN. Exit status: 0 allowed; 1 blocked (the
+reason and the budget figures are printed); 2 cannot tell: the server is
+unreachable or answers 5xx, or an SLO has no data. --fail-open turns a
+cannot tell into exit 0 with a warning on stderr. A refused request (a bad
+token, an unknown service or SLO) and bad flags exit 2 even with
+--fail-open: they are mistakes in the pipeline, not outages. See
+docs/gate.md.
 `
 
 // gateFlags are slo gate's settings.
 type gateFlags struct {
 	service, slo, risk string
-	server             string
-	token, tokenFile   string
+	rem                remote
 	failOpen           bool
-	timeout            time.Duration
 	output             string
 }
 
@@ -55,23 +53,23 @@ func runGate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.service, "service", "", "the service to deploy (required)")
 	fs.StringVar(&f.slo, "slo", "", "ask one SLO of the service only")
 	fs.StringVar(&f.risk, "risk", "low", "the deploy's risk: low (a feature change) or high (a risky deployment)")
-	fs.StringVar(&f.server, "server", "", "the base URL of slo serve (default $SLO_SERVER)")
-	fs.StringVar(&f.token, "token", "", "a read token (default $SLO_READ_TOKEN)")
-	fs.StringVar(&f.tokenFile, "token-file", "", "a file holding the read token")
+	fs.StringVar(&f.rem.server, "server", "", "the base URL of slo serve (default $SLO_SERVER)")
+	fs.StringVar(&f.rem.token, "token", "", "a read token (default $SLO_READ_TOKEN, else $SLO_TOKEN)")
+	fs.StringVar(&f.rem.tokenFile, "token-file", "", "a file holding the read token")
 	fs.BoolVar(&f.failOpen, "fail-open", false, "let the deploy go ahead (exit 0, with a warning) when the gate cannot tell")
-	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "how long to wait for an answer, retries of a server still loading included")
+	fs.DurationVar(&f.rem.timeout, "timeout", 10*time.Second, "how long to wait for an answer, retries of a server still loading included")
 	fs.StringVar(&f.output, "o", "text", "output format: text or json")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return helpOr(err)
 	}
-	base, query, token, err := f.check(rest)
+	query, err := f.check(rest)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	ctx, cancel := context.WithTimeout(ctx, f.rem.timeout)
 	defer cancel()
-	res, err := askGate(ctx, base+"/api/v1/gate?"+query, token)
+	res, err := askGate(ctx, &f.rem, query)
 	if err != nil {
 		return f.cannotTell(e, err)
 	}
@@ -94,53 +92,44 @@ func runGate(ctx context.Context, e *env, args []string) error {
 	return f.cannotTell(e, &gateUnsure{errors.New(res.Reason)})
 }
 
-// check reads the flags into the server's base URL, the query and the
-// token, or a usage error naming the flag.
-func (f *gateFlags) check(rest []string) (base, query, token string, err error) {
+// check reads the flags into the query and the server and token, or a
+// usage error naming the flag.
+func (f *gateFlags) check(rest []string) (url.Values, error) {
 	if len(rest) > 0 {
-		return "", "", "", usageError("gate: unexpected argument %q: every setting is a flag", rest[0])
+		return nil, usageError("gate: unexpected argument %q: every setting is a flag", rest[0])
 	}
 	if f.service == "" {
-		return "", "", "", usageError("gate: --service is required")
+		return nil, usageError("gate: --service is required")
 	}
 	if _, err := policy.ParseRisk(f.risk); err != nil {
-		return "", "", "", usageError("gate: --risk: %v", err)
+		return nil, usageError("gate: --risk: %v", err)
 	}
 	if err := output(f.output, "text", "json"); err != nil {
-		return "", "", "", err
+		return nil, err
 	}
-	if f.timeout <= 0 {
-		return "", "", "", usageError("gate: --timeout must be positive")
+	if f.rem.timeout <= 0 {
+		return nil, usageError("gate: --timeout must be positive")
 	}
-	if f.server == "" {
-		f.server = os.Getenv("SLO_SERVER")
+	// No default server, unlike the other commands: a pipeline that names
+	// none would ask a localhost with nothing on it, and --fail-open would
+	// then let every deploy through.
+	if f.rem.server == "" {
+		f.rem.server = os.Getenv("SLO_SERVER")
 	}
-	u, perr := url.Parse(f.server)
-	switch {
-	case f.server == "":
-		return "", "", "", usageError("gate: give --server URL (or $SLO_SERVER)")
-	case perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return "", "", "", usageError("gate: --server %q: want a URL such as http://slo.internal:8080", f.server)
+	if f.rem.server == "" {
+		return nil, usageError("gate: give --server URL (or $SLO_SERVER)")
 	}
-	switch {
-	case f.token != "" && f.tokenFile != "":
-		return "", "", "", usageError("gate: give --token or --token-file, not both")
-	case f.tokenFile != "":
-		b, err := os.ReadFile(f.tokenFile)
-		if err != nil {
-			return "", "", "", usageError("gate: --token-file: %v", err)
-		}
-		if f.token = strings.TrimSpace(string(b)); f.token == "" {
-			return "", "", "", usageError("gate: --token-file %s is empty", f.tokenFile)
-		}
-	case f.token == "":
-		f.token = os.Getenv("SLO_READ_TOKEN")
+	if f.rem.token == "" && f.rem.tokenFile == "" {
+		f.rem.token = os.Getenv("SLO_READ_TOKEN")
+	}
+	if err := f.rem.resolve(); err != nil {
+		return nil, fmt.Errorf("gate: %w", err)
 	}
 	q := url.Values{"service": {f.service}, "risk": {f.risk}}
 	if f.slo != "" {
 		q.Set("slo", f.slo)
 	}
-	return strings.TrimRight(f.server, "/"), q.Encode(), f.token, nil
+	return q, nil
 }
 
 // gateUnsure is an error after which the gate cannot tell: the server is
@@ -167,53 +156,29 @@ func (f *gateFlags) cannotTell(e *env, err error) error {
 
 // askGate gets the gate's answer. A server still loading its state (503)
 // is asked again each second until ctx ends.
-func askGate(ctx context.Context, u, token string) (policy.Result, error) {
+func askGate(ctx context.Context, rem *remote, query url.Values) (policy.Result, error) {
+	var res policy.Result
 	for {
-		res, retry, err := askGateOnce(ctx, u, token)
-		if !retry {
-			return res, err
+		body, err := rem.do(ctx, http.MethodGet, "/api/v1/gate", query, nil)
+		var se *statusError
+		if errors.As(err, &se) && se.code == http.StatusServiceUnavailable {
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+				continue
+			}
 		}
-		select {
-		case <-ctx.Done():
-			return res, err
-		case <-time.After(time.Second):
+		switch {
+		case errors.Is(err, errUnreachable) || se != nil && se.code >= 500:
+			return res, &gateUnsure{err}
+		case err != nil:
+			return res, err // 4xx: a mistake in the request, not an outage
 		}
-	}
-}
-
-func askGateOnce(ctx context.Context, u, token string) (res policy.Result, retry bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return res, false, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return res, false, &gateUnsure{fmt.Errorf("asking the server: %w", err)}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return res, false, &gateUnsure{fmt.Errorf("reading the answer: %w", err)}
-	}
-	if resp.StatusCode/100 != 2 {
-		var apiErr struct{ Error string }
-		msg := strings.TrimSpace(string(body))
-		if json.Unmarshal(body, &apiErr) == nil && apiErr.Error != "" {
-			msg = apiErr.Error
+		if err := json.Unmarshal(body, &res); err != nil || res.Outcome == "" {
+			return res, &gateUnsure{fmt.Errorf("the server's answer is not the gate's (%.80q)", body)}
 		}
-		err = fmt.Errorf("the server answered %s: %s", resp.Status, msg)
-		if resp.StatusCode >= 500 {
-			return res, resp.StatusCode == http.StatusServiceUnavailable, &gateUnsure{err}
-		}
-		return res, false, err // 4xx: a mistake in the request, not an outage
+		return res, nil
 	}
-	if err := json.Unmarshal(body, &res); err != nil || res.Outcome == "" {
-		return res, false, &gateUnsure{fmt.Errorf("the server's answer is not the gate's (%.80q)", body)}
-	}
-	return res, false, nil
 }
 
 // printGate writes the outcome and reason, then every SLO's status and

@@ -21,19 +21,15 @@ import (
 
 // gateRun is one run of slo gate through Run, as a pipeline would see it.
 type gateRun struct {
-	code           int
-	err            error
-	stdout, stderr string
-	res            policy.Result // with -o json
+	result
+	res policy.Result // with -o json
 }
 
 func runGateCLI(t *testing.T, args ...string) gateRun {
 	t.Helper()
-	var out, errb bytes.Buffer
-	err := Run(context.Background(), append([]string{"gate"}, args...), strings.NewReader(""), &out, &errb)
-	r := gateRun{code: exitCode(err), err: err, stdout: out.String(), stderr: errb.String()}
+	r := gateRun{result: run(t, "", append([]string{"gate"}, args...)...)}
 	if strings.HasPrefix(strings.TrimSpace(r.stdout), "{") {
-		if err := json.Unmarshal(out.Bytes(), &r.res); err != nil {
+		if err := json.Unmarshal([]byte(r.stdout), &r.res); err != nil {
 			t.Fatalf("gate -o json wrote %q: %v", r.stdout, err)
 		}
 	}
@@ -263,6 +259,14 @@ func TestTheGateCannotTellWithoutAServerOrData(t *testing.T) {
 		if r := runGateCLI(t, append(args, "--fail-open")...); r.code != 2 || r.err == nil || errors.As(r.err, &u) {
 			t.Errorf("gate %v: exit %d, %v; want a usage error", args, r.code, r.err)
 		}
+	}
+
+	// Without $SLO_READ_TOKEN the gate reads $SLO_TOKEN, as the other
+	// commands do: an ingest token reads too.
+	t.Setenv("SLO_READ_TOKEN", "")
+	t.Setenv("SLO_TOKEN", "secret")
+	if r := runGateCLI(t, "--server", s.base, "--service", "api", "-o", "json"); r.res.Outcome != policy.Unknown {
+		t.Errorf("a token in $SLO_TOKEN: exit %d, %v; want the gate's answer, unknown", r.code, r.err)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/source/prometheus/promtest"
 	"github.com/slo-dev/slo/internal/spec"
+	"github.com/slo-dev/slo/internal/testproc"
 )
 
 // shopSpec has one SLO of each Prometheus shape: errors over requests, and
@@ -166,12 +166,10 @@ func (c *testClock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t
 // test must name before it starts.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testproc.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
 	return addr
 }
 

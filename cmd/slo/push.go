@@ -40,8 +40,9 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "push", "[--server URL] [--token TOKEN] [--batch N] [--progress] [--retries N] FILE|-", pushSummary)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(e.stderr, pushHelp) }
-	server := fs.String("server", "", "the server's base URL (default $SLO_SERVER, else http://127.0.0.1:8080)")
-	token := fs.String("token", "", "bearer token (default $SLO_TOKEN)")
+	var rem remote
+	fs.StringVar(&rem.server, "server", "", "the server's base URL (default $SLO_SERVER, else http://127.0.0.1:8080)")
+	fs.StringVar(&rem.token, "token", "", "bearer token (default $SLO_TOKEN)")
 	batch := fs.Int("batch", 5000, "items per batch")
 	progress := fs.Bool("progress", false, "show progress on stderr even when it is not a terminal")
 	retries := fs.Int("retries", 5, "times a batch is sent again after a network error or a 5xx")
@@ -57,14 +58,8 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	case *retries < 0:
 		return usageError("push: --retries must not be negative")
 	}
-	if *server == "" {
-		*server = os.Getenv("SLO_SERVER")
-	}
-	if *server == "" {
-		*server = "http://127.0.0.1:8080"
-	}
-	if *token == "" {
-		*token = os.Getenv("SLO_TOKEN")
+	if err := rem.resolve(); err != nil {
+		return fmt.Errorf("push: %w", err)
 	}
 
 	name, in, size, err := openInput(e, files[0])
@@ -75,7 +70,7 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	p := &pusher{
 		name:   name,
 		r:      bufio.NewReaderSize(in, 1<<20),
-		c:      client.New(*server, client.WithToken(*token), client.WithRetries(*retries)),
+		c:      client.New(rem.server, client.WithToken(rem.token), client.WithRetries(*retries)),
 		batch:  *batch,
 		stdout: e.stdout,
 		stderr: e.stderr,

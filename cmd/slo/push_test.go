@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/slo-dev/slo/internal/source/push/pushtest"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,11 +11,12 @@ import (
 
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/source/push"
+	"github.com/slo-dev/slo/internal/source/push/pushtest"
 	"github.com/slo-dev/slo/internal/spec"
 )
 
-// pushServer starts the push API over the notification platform; auth,
-// when set, is checked against the Authorization header.
+// pushServer starts the push API over the notification platform. The
+// list it returns holds the Authorization header of every request.
 func pushServer(t *testing.T) (*httptest.Server, *pushtest.Sink, *[]string) {
 	t.Helper()
 	svcs, problems := spec.Load(platform)

@@ -43,28 +43,45 @@ type statusError struct {
 
 func (e *statusError) Error() string { return fmt.Sprintf("server answered %d: %s", e.code, e.msg) }
 
+// resolve fills in what the flags left out, from the environment: the
+// server from $SLO_SERVER, else http://127.0.0.1:8080, and the token from
+// $SLO_TOKEN. It reads the token file into the token, once. A usage error
+// names the flag at fault.
+func (r *remote) resolve() error {
+	if r.server == "" {
+		r.server = os.Getenv("SLO_SERVER")
+	}
+	if r.server == "" {
+		r.server = "http://127.0.0.1:8080"
+	}
+	if u, err := url.Parse(r.server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageError("--server %q: want a URL such as http://slo.internal:8080", r.server)
+	}
+	switch {
+	case r.token != "" && r.tokenFile != "":
+		return usageError("give --token or --token-file, not both")
+	case r.tokenFile != "":
+		b, err := os.ReadFile(r.tokenFile)
+		if err != nil {
+			return usageError("--token-file: %v", err)
+		}
+		if r.token = strings.TrimSpace(string(b)); r.token == "" {
+			return usageError("--token-file %s is empty", r.tokenFile)
+		}
+		r.tokenFile = ""
+	case r.token == "":
+		r.token = os.Getenv("SLO_TOKEN")
+	}
+	return nil
+}
+
 // do sends a request and returns the body of a 2xx answer. A network
 // failure wraps errUnreachable; another status is a *statusError.
 func (r *remote) do(ctx context.Context, method, path string, query url.Values, body io.Reader) ([]byte, error) {
-	base := r.server
-	if base == "" {
-		base = os.Getenv("SLO_SERVER")
+	if err := r.resolve(); err != nil {
+		return nil, err
 	}
-	if base == "" {
-		base = "http://127.0.0.1:8080"
-	}
-	token := r.token
-	if r.tokenFile != "" {
-		b, err := os.ReadFile(r.tokenFile)
-		if err != nil {
-			return nil, usageError("--token-file: %v", err)
-		}
-		token = strings.TrimSpace(string(b))
-	}
-	if token == "" {
-		token = os.Getenv("SLO_TOKEN")
-	}
-	u := strings.TrimRight(base, "/") + path
+	u := strings.TrimRight(r.server, "/") + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -72,10 +89,10 @@ func (r *remote) do(ctx context.Context, method, path string, query url.Values, 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return nil, usageError("--server %q: %v", base, err)
+		return nil, usageError("--server %q: %v", r.server, err)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

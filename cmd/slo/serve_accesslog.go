@@ -167,12 +167,7 @@ func (l *logSource) stopLocked() {
 	<-l.done
 	for _, st := range l.src.Stats() {
 		b := l.before[st.Objective]
-		b.Lines += st.Lines
-		b.Counted += st.Counted
-		b.Ignored += st.Ignored
-		b.Excluded += st.Excluded
-		b.Malformed += st.Malformed
-		b.OutOfRange += st.OutOfRange
+		addLines(&b, st)
 		l.before[st.Objective] = b
 	}
 	l.cancel, l.src = nil, nil
@@ -188,15 +183,19 @@ func (l *logSource) stats() []accesslog.Stat {
 	}
 	out := l.src.Stats()
 	for i := range out {
-		b := l.before[out[i].Objective]
-		out[i].Lines += b.Lines
-		out[i].Counted += b.Counted
-		out[i].Ignored += b.Ignored
-		out[i].Excluded += b.Excluded
-		out[i].Malformed += b.Malformed
-		out[i].OutOfRange += b.OutOfRange
+		addLines(&out[i], l.before[out[i].Objective])
 	}
 	return out
+}
+
+// addLines adds the line counts of b to a.
+func addLines(a *accesslog.Stat, b accesslog.Stat) {
+	a.Lines += b.Lines
+	a.Counted += b.Counted
+	a.Ignored += b.Ignored
+	a.Excluded += b.Excluded
+	a.Malformed += b.Malformed
+	a.OutOfRange += b.OutOfRange
 }
 
 var (

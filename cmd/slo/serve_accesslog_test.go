@@ -289,4 +289,19 @@ slos:
 	if av := waitValid(t, s, "/api/v1/slos/api/availability", 13); av.Good != 13 {
 		t.Errorf("availability after the reloads: good %v of 13", av.Good)
 	}
+	// The line counters add up the sources the reloads replaced.
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	metrics, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`slo_accesslog_lines_total{result="counted",service="api",slo="availability"} 13`,
+		`slo_accesslog_lines_total{result="counted",service="api",slo="fast"} 13`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics has no %s", want)
+		}
+	}
 }

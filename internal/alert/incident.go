@@ -26,7 +26,8 @@ func (g groupKey) String() string { return g.objective + "/" + g.alertname + "/"
 // labels.
 type incident struct {
 	key groupKey
-	// id orders incidents that start together.
+	// id orders incidents that start together: key.String(), made once so
+	// that sorting builds no string per comparison (docs/performance.md).
 	id       string
 	labels   map[string]string
 	startsAt time.Time

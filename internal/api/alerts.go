@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
 )
 
@@ -43,12 +44,8 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 // last 30 days, newest first, at most limit (default 100, at most 10000).
 func (s *Server) alertHistory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	from, to, ok := s.lastDays(w, q)
+	from, to, ok := s.timeRange(w, q, 30*slo.Day)
 	if !ok {
-		return
-	}
-	if from.After(to) {
-		writeError(w, http.StatusBadRequest, "from %s is after to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
 		return
 	}
 	limit := 100

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,7 +77,7 @@ const (
 )
 
 func (s *Server) checkAnnotation(a store.Annotation) string {
-	if !contains(annotationKinds, a.Kind) {
+	if !slices.Contains(annotationKinds, a.Kind) {
 		return `field "kind": want ` + strings.Join(annotationKinds, ", ")
 	}
 	if len(a.Text) > maxText {
@@ -91,37 +91,22 @@ func (s *Server) checkAnnotation(a store.Annotation) string {
 			return fmt.Sprintf(`field "labels": label %q: want a name of 1 to 128 bytes and a value of at most 1024`, k)
 		}
 	}
-	for _, svc := range s.Engine.Services() {
-		if svc.Name != a.Service {
-			continue
-		}
-		if _, ok := svc.Objective(a.Objective); a.Objective != "" && !ok {
-			return `field "slo": no SLO ` + a.Objective + " in service " + a.Service
-		}
-		return ""
+	svc, ok := s.service(a.Service)
+	if !ok {
+		return `field "service": no service ` + strings.TrimSpace(a.Service)
 	}
-	return `field "service": no service ` + strings.TrimSpace(a.Service)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+	if _, ok := svc.Objective(a.Objective); a.Objective != "" && !ok {
+		return `field "slo": no SLO ` + a.Objective + " in service " + a.Service
 	}
-	return false
+	return ""
 }
 
 // listAnnotations answers the annotations overlapping the range, each with
 // the budget it consumed (report.Attribute).
 func (s *Server) listAnnotations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	from, to, ok := s.lastDays(w, q)
+	from, to, ok := s.timeRange(w, q, 30*slo.Day)
 	if !ok {
-		return
-	}
-	if to.Before(from) {
-		writeError(w, http.StatusBadRequest, "from: %s is after to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
 		return
 	}
 	list, err := s.Annotations.Annotations(r.Context(), q.Get("service"), from, to)
@@ -153,20 +138,4 @@ func (s *Server) attribute(ctx context.Context, list []store.Annotation) ([]repo
 		return out, nil
 	}
 	return report.Attribute(ctx, c, s.Annotations, s.Engine.Services(), list, s.Now())
-}
-
-// lastDays reads a range from the query's from and to, by default the 30
-// days to now; on a bad one it answers 400 and returns false.
-func (s *Server) lastDays(w http.ResponseWriter, q url.Values) (from, to time.Time, ok bool) {
-	to, err := timeParam(q.Get("to"), s.Now())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "to: %v", err)
-		return from, to, false
-	}
-	from, err = timeParam(q.Get("from"), to.Add(-30*slo.Day))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "from: %v", err)
-		return from, to, false
-	}
-	return from, to, true
 }

@@ -170,7 +170,7 @@ func TestHistoryParametersAreCheckedAndDefaulted(t *testing.T) {
 	if code != http.StatusOK || out["to"] != now.Format(time.RFC3339) || out["from"] != now.Add(-7*slo.Day).Format(time.RFC3339) || out["step"] != "34m" {
 		t.Errorf("defaults: %d %v", code, out)
 	}
-	for _, q := range []string{"from=yesterday", "to=1e", "step=-5m", "step=soon"} {
+	for _, q := range []string{"from=yesterday", "to=1e", "from=2026-11-02T00:00:00Z", "step=-5m", "step=soon"} {
 		code, out := call(t, "GET", ts.URL+"/api/v1/slos/api/availability/history?"+q, "", "")
 		name, _, _ := strings.Cut(q, "=")
 		if code != http.StatusBadRequest || !strings.HasPrefix(out["error"].(string), name) {

@@ -56,16 +56,16 @@ func (t Tokens) known(token string) bool { return t.allows(token, Read) }
 // scope.
 func (s *Server) require(scope Scope, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if scope == Read && len(s.tokens.Read) == 0 {
+		if scope == Read && len(s.Tokens.Read) == 0 {
 			h.ServeHTTP(w, r)
 			return
 		}
 		token, ok := bearer(r)
 		switch {
-		case !ok || !s.tokens.known(token):
+		case !ok || !s.Tokens.known(token):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="slo"`)
 			writeError(w, http.StatusUnauthorized, "a bearer token with the %s scope is needed (Authorization: Bearer TOKEN)", scope)
-		case !s.tokens.allows(token, scope):
+		case !s.Tokens.allows(token, scope):
 			writeError(w, http.StatusForbidden, "this token does not have the %s scope", scope)
 		default:
 			h.ServeHTTP(w, r)

@@ -81,18 +81,16 @@ type CustomerSLO struct {
 // tieredService returns the service when it is served with a customers
 // section, else writes a 404 naming the field.
 func (c customers) tieredService(w http.ResponseWriter, name string) (*slo.Service, bool) {
-	for _, svc := range c.s.Engine.Services() {
-		if svc.Name != name {
-			continue
-		}
-		if svc.Customers == nil {
-			fieldError(w, http.StatusNotFound, "service", "service %s has no customers section in its spec", name)
-			return nil, false
-		}
-		return &svc, true
+	svc, ok := c.s.service(name)
+	switch {
+	case !ok:
+		fieldError(w, http.StatusNotFound, "service", "no service %q", name)
+		return nil, false
+	case svc.Customers == nil:
+		fieldError(w, http.StatusNotFound, "service", "service %s has no customers section in its spec", name)
+		return nil, false
 	}
-	fieldError(w, http.StatusNotFound, "service", "no service %q", name)
-	return nil, false
+	return &svc, true
 }
 
 // list answers the mapping, filtered by ?tier= and ?source= when given.

@@ -5,15 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slo-dev/slo/internal/engine"
-	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/spec"
-	"github.com/slo-dev/slo/internal/store"
 	"github.com/slo-dev/slo/internal/store/sqlite"
 )
 
@@ -56,38 +51,11 @@ slos:
 // enterprise's 99.9%.
 func tieredServer(t *testing.T) (*httptest.Server, *engine.Engine, *sqlite.DB) {
 	t.Helper()
-	parsed, problems := spec.Parse("tiered.yaml", []byte(tieredSpec))
-	if len(problems.Invalid()) > 0 {
-		t.Fatal(problems)
+	obs := lastHour("api/availability", 997)
+	for i := range obs {
+		obs[i].Series.Customer = "acme"
 	}
-	var svcs []slo.Service
-	for _, s := range parsed {
-		svcs = append(svcs, *s)
-	}
-	clock := func() time.Time { return now }
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "slo.db"), sqlite.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	eng := engine.New(st, svcs, engine.Options{Now: clock})
-	ctx := context.Background()
-	if err := eng.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var obs []slo.Observation
-	for m := now.Add(-time.Hour); m.Before(now); m = m.Add(time.Minute) {
-		obs = append(obs, slo.Observation{Series: slo.Series{Objective: "api/availability", Customer: "acme"}, Time: m, Good: 997, Valid: 1000})
-	}
-	if _, _, err := eng.Append(ctx, store.Batch{Received: now, Observations: obs}); err != nil {
-		t.Fatal(err)
-	}
-	eng.Evaluate()
-	s := New(Config{Engine: eng, Tokens: Tokens{Ingest: []string{"i"}, Admin: []string{"a"}}, Now: clock})
-	s.SetReady(true)
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	return ts, eng, st
+	return realServer(t, tieredSpec, obs)
 }
 
 // acme reads acme's tier, source and its availability SLO's entry.

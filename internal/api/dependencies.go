@@ -27,13 +27,9 @@ func (s *Server) dependencyRoutes(read func(string, http.HandlerFunc)) {
 
 func (s *Server) getCeiling(w http.ResponseWriter, r *http.Request) {
 	name, obj := r.PathValue("service"), r.PathValue("slo")
-	services := s.Engine.Services()
-	for i := range services {
-		if services[i].Name != name {
-			continue
-		}
-		if o, ok := services[i].Objective(obj); ok {
-			writeJSON(w, http.StatusOK, s.ceiling(&services[i], o))
+	if svc, ok := s.service(name); ok {
+		if o, ok := svc.Objective(obj); ok {
+			writeJSON(w, http.StatusOK, s.ceiling(&svc, o))
 			return
 		}
 	}

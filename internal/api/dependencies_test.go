@@ -52,7 +52,8 @@ slos:
 `
 
 // realServer serves a real engine and SQLite store over the spec, with
-// obs appended and evaluated at now.
+// obs appended and evaluated at now; "i" is an ingest token, "a" an admin
+// one.
 func realServer(t *testing.T, specText string, obs []slo.Observation) (*httptest.Server, *engine.Engine, *sqlite.DB) {
 	t.Helper()
 	parsed, problems := spec.Parse("spec.yaml", []byte(specText))
@@ -80,7 +81,7 @@ func realServer(t *testing.T, specText string, obs []slo.Observation) (*httptest
 		}
 	}
 	eng.Evaluate()
-	s := New(Config{Engine: eng, Annotations: st, Tokens: Tokens{Ingest: []string{"i"}}, Now: clock})
+	s := New(Config{Engine: eng, Annotations: st, Tokens: Tokens{Ingest: []string{"i"}, Admin: []string{"a"}}, Now: clock})
 	s.SetReady(true)
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)

@@ -61,16 +61,6 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// service returns the served service of that name.
-func (s *Server) service(name string) (slo.Service, bool) {
-	for _, svc := range s.Engine.Services() {
-		if svc.Name == name {
-			return svc, true
-		}
-	}
-	return slo.Service{}, false
-}
-
 // decide is the policy's decision on the objective's last evaluation; an
 // objective the engine has not evaluated yet (just reloaded in) cannot
 // tell.

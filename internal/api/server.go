@@ -59,9 +59,8 @@ type Config struct {
 // Server is the HTTP API.
 type Server struct {
 	Config
-	tokens Tokens
-	ready  atomic.Bool
-	mux    *http.ServeMux
+	ready atomic.Bool
+	mux   *http.ServeMux
 }
 
 // New returns the API server; it answers /readyz with 503 until SetReady.
@@ -72,7 +71,7 @@ func New(c Config) *Server {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Config: c, tokens: c.Tokens, mux: http.NewServeMux()}
+	s := &Server{Config: c, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -106,6 +105,16 @@ func (s *Server) routes() {
 	s.reportRoutes(read)
 	s.customerRoutes(read)
 	s.dependencyRoutes(read)
+}
+
+// service returns the served service of that name.
+func (s *Server) service(name string) (slo.Service, bool) {
+	for _, svc := range s.Engine.Services() {
+		if svc.Name == name {
+			return svc, true
+		}
+	}
+	return slo.Service{}, false
 }
 
 // ServeHTTP serves the API.

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -26,10 +27,7 @@ type SLO struct {
 
 func (s *Server) view(ev engine.Evaluation) SLO {
 	v := SLO{Evaluation: ev}
-	for _, svc := range s.Engine.Services() {
-		if svc.Name != ev.Service {
-			continue
-		}
+	if svc, ok := s.service(ev.Service); ok {
 		v.Owner = svc.Owner
 		if o, ok := svc.Objective(ev.SLO); ok {
 			v.Description, v.Labels = o.Description, o.Labels
@@ -109,14 +107,8 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no series %s", id)
 		return
 	}
-	to, err := timeParam(q.Get("to"), s.Now())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "to: %v", err)
-		return
-	}
-	from, err := timeParam(q.Get("from"), to.Add(-7*slo.Day))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "from: %v", err)
+	from, to, ok := s.timeRange(w, q, 7*slo.Day)
+	if !ok {
 		return
 	}
 	step, err := durationParam(q.Get("step"), max(to.Sub(from)/300, time.Minute).Round(time.Minute))
@@ -130,6 +122,27 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"series": id.String(), "from": from, "to": to, "step": slo.FormatDuration(step), "points": points})
+}
+
+// timeRange reads a range from the query's from and to, by default the
+// span to now; on a bad one, or from after to, it answers 400 and returns
+// false.
+func (s *Server) timeRange(w http.ResponseWriter, q url.Values, span time.Duration) (from, to time.Time, ok bool) {
+	to, err := timeParam(q.Get("to"), s.Now())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "to: %v", err)
+		return from, to, false
+	}
+	from, err = timeParam(q.Get("from"), to.Add(-span))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "from: %v", err)
+		return from, to, false
+	}
+	if from.After(to) {
+		writeError(w, http.StatusBadRequest, "from: %s is after to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+		return from, to, false
+	}
+	return from, to, true
 }
 
 func timeParam(v string, def time.Time) (time.Time, error) {

@@ -14,6 +14,7 @@ package demo
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
@@ -126,15 +127,7 @@ func CustomersOf(c *slo.Customers, free ...string) []Customer {
 			defaultTier = c.DefaultTier
 		}
 	}
-	slices.SortFunc(out, func(a, b Customer) int {
-		if a.Name < b.Name {
-			return -1
-		}
-		if a.Name > b.Name {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Customer) int { return strings.Compare(a.Name, b.Name) })
 	for _, name := range free {
 		out = append(out, Customer{Name: name, Tier: defaultTier})
 	}

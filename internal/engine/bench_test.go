@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/slo-dev/slo/internal/store/sqlite"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store"
+	"github.com/slo-dev/slo/internal/store/sqlite"
 )
 
 // The engine's performance goals (docs/performance.md): a tick over 100k
@@ -52,9 +52,21 @@ func benchServices(tb testing.TB, n int, window string) []slo.Service {
 // never touch the store) whose every series has a count in every bucket
 // of its three rings, as a busy service would.
 func filled(tb testing.TB, st store.Store, n int, window string) *Engine {
-	e := New(st, benchServices(tb, n, window), Options{Now: func() time.Time { return benchStart }})
+	return fill(st, benchServices(tb, n, window), 0)
+}
+
+// fill returns an engine over st for services with the series of every
+// objective's total and of its first customers (benchCustomer), every
+// bucket of their rings holding a count, evaluated once.
+func fill(st store.Store, services []slo.Service, customers int) *Engine {
+	e := New(st, services, Options{Now: func() time.Time { return benchStart }})
 	e.setServices(e.services, true)
 	e.ticked = benchStart
+	for _, k := range e.keys {
+		for i := range customers {
+			e.seriesFor(slo.Series{Objective: k, Customer: benchCustomer(i)}, benchStart)
+		}
+	}
 	for i, s := range e.list {
 		for _, r := range s.rings {
 			for j := range r.buf {

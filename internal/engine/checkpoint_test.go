@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/slo-dev/slo/internal/store"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
 )
 
 func sameEvaluations(t *testing.T, got, want []Evaluation) {

@@ -41,8 +41,10 @@ type Options struct {
 	// objectives whose alert conditions may hold.
 	Alerter Alerter
 	// OnTierChange, when set, is called after a customer's tier is set or
-	// deleted through the engine, outside its locks: the push router
-	// classifies by tier where a tier has its own latency threshold.
+	// deleted through the engine: the push router classifies by tier where
+	// a tier has its own latency threshold. Calls come one at a time, in
+	// the order of the changes: the next change waits for the call to
+	// return, so it may read the engine but not set or delete a tier.
 	OnTierChange func()
 }
 

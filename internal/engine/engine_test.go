@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"path/filepath"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -263,14 +262,7 @@ func TestStateIsRebuiltFromTheStore(t *testing.T) {
 	e.Evaluate()
 	want := e.Evaluations()
 
-	again := newEngine(t, st, c)
-	got := again.Evaluations()
-	for i := range got { // the status holds since the engine started
-		got[i].StatusSince = want[i].StatusSince
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("rebuilt state differs:\n got %+v\nwant %+v", got, want)
-	}
+	sameEvaluations(t, newEngine(t, st, c).Evaluations(), want)
 }
 
 // TestEarlyEventsWaitForTheirTime: an observation a few minutes ahead of the

@@ -45,6 +45,10 @@ func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time,
 	e.mu.RLock()
 	s, ok := e.series[id]
 	now := e.ticked
+	var target float64 // a tier change moves it at a tick
+	if ok {
+		target = s.target
+	}
 	e.mu.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("history: no series %s", id)
@@ -73,14 +77,14 @@ func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time,
 		}
 		c := coarse.between(start, t)
 		pt := Point{Time: t, Good: c.good, Valid: c.valid, Status: slo.NoData.String()}
-		b := slo.Budget{Target: s.target, Window: end.Sub(start), Good: c.good, Valid: c.valid}
+		b := slo.Budget{Target: target, Window: end.Sub(start), Good: c.good, Valid: c.valid}
 		burn := func(d time.Duration) *float64 {
 			w := fine
 			if d > fineSpan || t.Add(-d).Before(fine.from) || t.Add(-d).Before(fineKept) {
 				w = coarse
 			}
 			x := w.between(t.Add(-d), t)
-			r, ok := slo.BurnRate(x.good, x.valid, s.target)
+			r, ok := slo.BurnRate(x.good, x.valid, target)
 			return ptr(r, ok)
 		}
 		pt.BurnRate1h, pt.BurnRate6h, pt.BurnRate24h = burn(time.Hour), burn(6*time.Hour), burn(slo.Day)

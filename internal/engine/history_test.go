@@ -83,3 +83,26 @@ func TestHistoryRefusesTooManyPointsAndUnknownSeries(t *testing.T) {
 		t.Error("an unknown series has a history")
 	}
 }
+
+// TestHistoryDuringATierChange: a customer's history may be read while a
+// tick moves the customer's target to a new tier (go test -race).
+func TestHistoryDuringATierChange(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	e := tiered(t, openStore(t, t.TempDir(), c.now), c, tieredSpec, true)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, tier := range []string{"enterprise", "standard", "enterprise"} {
+			if _, err := e.SetCustomerTier(context.Background(), "api", "acme", tier); err != nil {
+				t.Error(err)
+			}
+			e.Evaluate()
+		}
+	}()
+	for range 20 {
+		if _, err := e.History(context.Background(), customerOf("acme"), c.t.Add(-time.Hour), c.t, time.Minute); err != nil {
+			t.Error(err)
+		}
+	}
+	<-done
+}

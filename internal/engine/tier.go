@@ -179,7 +179,8 @@ func (e *Engine) DeleteCustomerTier(ctx context.Context, service, customer strin
 	return found, nil
 }
 
-// tierChanged tells Options.OnTierChange, outside any lock.
+// tierChanged tells Options.OnTierChange. The caller holds tierWrite, not
+// mu.
 func (e *Engine) tierChanged() {
 	if e.opts.OnTierChange != nil {
 		e.opts.OnTierChange()

@@ -69,25 +69,7 @@ func benchCustomer(i int) string { return fmt.Sprintf("customer-%05d", i) }
 // with n customers' series of each of the three SLOs, and the totals,
 // every bucket of their rings holding a count.
 func tieredFilled(tb testing.TB, st store.Store, n int, window string) *Engine {
-	e := New(st, tieredBenchServices(tb, n, window), Options{Now: func() time.Time { return benchStart }})
-	e.setServices(e.services, true)
-	e.ticked = benchStart
-	for _, k := range e.keys {
-		for i := range n {
-			e.seriesFor(slo.Series{Objective: k, Customer: benchCustomer(i)}, benchStart)
-		}
-	}
-	for i, s := range e.list {
-		for _, r := range s.rings {
-			for j := range r.buf {
-				v := float64(1000 + (i+j)%100)
-				r.buf[j] = pair{v - float64(j%3), v}
-			}
-			r.resum()
-		}
-	}
-	e.evaluate(benchStart)
-	return e
+	return fill(st, tieredBenchServices(tb, n, window), n)
 }
 
 // BenchmarkCustomerMemory reports the heap of 10k customers x 3 SLOs with

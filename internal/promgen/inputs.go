@@ -2,9 +2,9 @@ package promgen
 
 import (
 	"fmt"
+	"maps"
 	"regexp/syntax"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -122,11 +122,7 @@ func satisfy(must, not []*labels.Matcher) (map[string]string, bool) {
 	for name := range cands {
 		cands[name] = append(cands[name], "200", "500", "2xx", "5xx", "ok", "error", "true", "false", "GET", "x", "0", "")
 	}
-	names := make([]string, 0, len(cands))
-	for n := range cands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(cands))
 	pick := func(name string, extra func(string) bool) (string, bool) {
 		for _, v := range cands[name] {
 			if matchesAll(must, name, v) && extra(v) {
@@ -232,7 +228,7 @@ func histogramInputs(h *slo.Histogram, phases []traffic) []inputDef {
 func seriesString(l map[string]string) string {
 	name := l[labels.MetricName]
 	var parts []string
-	for _, k := range sortedKeys(l) {
+	for _, k := range slices.Sorted(maps.Keys(l)) {
 		if k != labels.MetricName && l[k] != "" {
 			parts = append(parts, k+"="+strconv.Quote(l[k]))
 		}

@@ -12,7 +12,6 @@ package promgen
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
@@ -155,12 +154,11 @@ func (b builder) record(name string, e parser.Expr) Rule {
 
 // sel selects one of the objective's recorded series.
 func (b builder) sel(name string) *parser.VectorSelector {
-	ms := []*labels.Matcher{labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name)}
-	keys := []string{"service", "slo"}
-	for _, k := range keys {
-		ms = append(ms, labels.MustNewMatcher(labels.MatchEqual, k, b.ident()[k]))
-	}
-	return &parser.VectorSelector{Name: name, LabelMatchers: ms}
+	return &parser.VectorSelector{Name: name, LabelMatchers: []*labels.Matcher{
+		labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name),
+		labels.MustNewMatcher(labels.MatchEqual, "service", b.o.Service),
+		labels.MustNewMatcher(labels.MatchEqual, "slo", b.o.Name),
+	}}
 }
 
 // windows records valid and bad events and the error ratio of every window.
@@ -214,14 +212,4 @@ func vector(v float64) parser.Expr { return call("vector", num(v)) }
 func round(v float64) float64 {
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
 	return r
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -6,6 +6,7 @@ package promsli
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -109,7 +110,7 @@ func histogram(h *slo.Histogram, rng time.Duration) (Queries, error) {
 	if err != nil {
 		return Queries{}, fmt.Errorf("histogram selector: %w", err)
 	}
-	le, err := labels.NewMatcher(labels.MatchRegexp, "le", LeValues(h.Threshold))
+	le, err := labels.NewMatcher(labels.MatchRegexp, "le", leValues(h.Threshold))
 	if err != nil {
 		return Queries{}, err
 	}
@@ -124,30 +125,15 @@ func histogram(h *slo.Histogram, rng time.Duration) (Queries, error) {
 	return Queries{Valid: valid, Bad: Binary(parser.SUB, valid, sum(h.Metric+"_bucket", le))}, nil
 }
 
-// LeValues is a regular expression matching a bucket bound however it is
+// leValues is a regular expression matching a bucket bound however it is
 // written: client libraries write 1 as "1" or "1.0", and Prometheus 3
 // rewrites both as "1.0".
-func LeValues(threshold float64) string {
+func leValues(threshold float64) string {
 	s := strconv.FormatFloat(threshold, 'g', -1, 64)
-	alt := s
 	if threshold == float64(int64(threshold)) && threshold < 1e15 {
-		alt = s + ".0"
+		return regexp.QuoteMeta(s) + "|" + regexp.QuoteMeta(s+".0")
 	}
-	if alt == s {
-		return regexpQuote(s)
-	}
-	return regexpQuote(s) + "|" + regexpQuote(alt)
-}
-
-func regexpQuote(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' || s[i] == '+' {
-			out = append(out, '\\')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
+	return regexp.QuoteMeta(s)
 }
 
 // Range writes d as a PromQL range: 5m, 1h, 29d23h59m59s.

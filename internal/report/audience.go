@@ -153,7 +153,7 @@ func (r *EngineerReport) write(w io.Writer, md bool) error {
 		g.add(s.Service+"/"+s.SLO, ratioPercent(s.SLI), targetPercent(s.Target), sharePercent(s.Budget.RemainingRatio), minutes,
 			burnText(s.BurnRate1h), burnText(s.BurnRate6h), burnText(s.BurnRate24h), s.Status, s.Trend, exhaustion, orDash(strings.Join(firing, ", ")))
 	}
-	table(b, md, g)
+	table(b, md, g, "")
 	for _, s := range r.SLOs {
 		if md {
 			fmt.Fprintf(b, "\n**%s/%s** (%s): %s", s.Service, s.SLO, s.Status, s.Summary)
@@ -178,15 +178,6 @@ func heading(b *strings.Builder, md bool, title string, at time.Time) {
 		return
 	}
 	fmt.Fprintf(b, "%s at %s\n\n", title, stamp(at))
-}
-
-// table writes g as Markdown or as indented text.
-func table(b *strings.Builder, md bool, g *grid) {
-	if md {
-		g.markdown(b)
-		return
-	}
-	g.text(b, "")
 }
 
 // ProductReport is the product owner's report: per service and SLO, how
@@ -343,13 +334,8 @@ func (r *ProductReport) write(w io.Writer, md bool) error {
 		for _, x := range s.SLOs {
 			g.add(x.SLO, x.Status, sharePercent(x.BudgetRemainingRatio), burnText(x.BurnRate24h), x.Headroom, x.LaunchRisk)
 		}
-		if md {
-			g.markdown(b)
-			b.WriteString("\n")
-		} else {
-			g.text(b, "  ")
-			b.WriteString("\n")
-		}
+		table(b, md, g, "  ")
+		b.WriteString("\n")
 		for _, x := range s.SLOs {
 			if md {
 				fmt.Fprintf(b, "- %s\n", x.Sentence)

@@ -104,18 +104,16 @@ func buildExecutive(ctx context.Context, src Source, req Request) (Report, error
 		}
 		color, worst := colorOf(statuses)
 		s := ExecutiveService{Service: svc.Name, Color: color, WorstSLO: group[worst].obj.Name, WorstStatus: statuses[worst]}
-		if svc.SLA != nil {
-			if o, ok := svc.Objective(svc.SLA.SLO); ok {
-				overall, _, err := settleMonth(ctx, src.Data, o.Key(), svc.SLA, m)
-				if err != nil {
-					return nil, fmt.Errorf("executive report: %w", err)
-				}
-				s.SLA = &SLARisk{SLO: o.Name, Target: svc.SLA.Target, SLI: overall.SLI, ProjectedSLI: overall.ProjectedSLI, CreditPercent: overall.CreditPercent}
-				if m.partial {
-					s.SLA.CreditPercent = overall.ProjectedCreditPercent
-				}
-				s.SLA.CreditExpected = s.SLA.CreditPercent != nil && *s.SLA.CreditPercent > 0
+		if o, sla := commitment(svc); sla != nil {
+			overall, _, err := settleMonth(ctx, src.Data, o.Key(), sla, m)
+			if err != nil {
+				return nil, fmt.Errorf("executive report: %w", err)
 			}
+			s.SLA = &SLARisk{SLO: o.Name, Target: sla.Target, SLI: overall.SLI, ProjectedSLI: overall.ProjectedSLI, CreditPercent: overall.CreditPercent}
+			if m.partial {
+				s.SLA.CreditPercent = overall.ProjectedCreditPercent
+			}
+			s.SLA.CreditExpected = s.SLA.CreditPercent != nil && *s.SLA.CreditPercent > 0
 		}
 		s.Line = executiveLine(s, m)
 		r.Services = append(r.Services, s)
@@ -320,7 +318,7 @@ func (r *CustomerReport) write(w io.Writer, md bool) error {
 	for _, s := range r.Services {
 		g.add(s.Service, stateWords[s.State], ratioPercent(s.Availability), targetPercent(s.Commitment))
 	}
-	table(b, md, g)
+	table(b, md, g, "")
 	for _, s := range r.Services {
 		if md {
 			fmt.Fprintf(b, "\n## %s: %s\n\n%s\n\n", s.Service, stateWords[s.State], s.Message)

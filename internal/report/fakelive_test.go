@@ -57,16 +57,6 @@ func (f *fakeLive) eval(ev engine.Evaluation) {
 
 func (f *fakeLive) Services() []slo.Service { return f.services }
 
-func (f *fakeLive) Evaluations() []engine.Evaluation {
-	var out []engine.Evaluation
-	for id, ev := range f.evals {
-		if id.Customer == "" {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
-
 func (f *fakeLive) Evaluation(id slo.Series) (engine.Evaluation, bool) {
 	ev, ok := f.evals[id]
 	return ev, ok

@@ -19,8 +19,12 @@ func num(x float64) string { return strconv.FormatFloat(round(x), 'f', -1, 64) }
 
 // percent writes an availability percent with two decimals, or more when
 // two would round it up to 100: 99.83, 99.9999.
-func percent(x float64) string {
-	for p := 2; p < 9; p++ {
+func percent(x float64) string { return percentDigits(x, 2) }
+
+// percentDigits writes a percent with at least p decimals, more when p
+// would round it up to 100, and no trailing zeros.
+func percentDigits(x float64, p int) string {
+	for ; p < 9; p++ {
 		s := strconv.FormatFloat(x, 'f', p, 64)
 		if v, _ := strconv.ParseFloat(s, 64); v < 100 || x >= 100 {
 			return strings.TrimRight(strings.TrimRight(s, "0"), ".")

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -64,6 +63,15 @@ func (g *grid) markdown(b *strings.Builder) {
 	}
 }
 
+// table writes g as Markdown, or as text with each line after indent.
+func table(b *strings.Builder, md bool, g *grid, indent string) {
+	if md {
+		g.markdown(b)
+		return
+	}
+	g.text(b, indent)
+}
+
 // flush writes what was built to w.
 func flush(w io.Writer, b *strings.Builder) error {
 	_, err := io.WriteString(w, b.String())
@@ -79,14 +87,7 @@ func ratioPercent(x *float64) string {
 	if x == nil {
 		return noData
 	}
-	v := 100 * (*x)
-	for p := 3; p < 9; p++ {
-		s := strconv.FormatFloat(v, 'f', p, 64)
-		if r, _ := strconv.ParseFloat(s, 64); r < 100 || v >= 100 {
-			return strings.TrimRight(strings.TrimRight(s, "0"), ".") + "%"
-		}
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64) + "%"
+	return percentDigits(100*(*x), 3) + "%"
 }
 
 // targetPercent writes a target ratio as a percent: 0.999 is 99.9%.

@@ -16,7 +16,6 @@ import (
 // the counts and history behind them.
 type Data interface {
 	Services() []slo.Service
-	Evaluations() []engine.Evaluation
 	Evaluation(id slo.Series) (engine.Evaluation, bool)
 	Customers(key string) []string
 	Counts(ctx context.Context, key string, from, to time.Time) ([]store.Total, error)

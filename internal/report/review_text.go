@@ -158,12 +158,10 @@ func indent(md bool) string {
 
 // reviewTable writes g as Markdown, or as text indented under its SLO.
 func reviewTable(b *strings.Builder, md bool, g *grid) {
+	table(b, md, g, "    ")
 	if md {
-		g.markdown(b)
 		b.WriteString("\n") // a line right after a table would join it
-		return
 	}
-	g.text(b, "    ")
 }
 
 // sliText writes an SLI with the digits it takes to tell it from the

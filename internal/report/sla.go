@@ -155,7 +155,7 @@ func settleFigures(sla *slo.SLA, m month, t store.Total, day map[string]store.To
 	f := SLAFigures{Good: t.Good, Valid: t.Valid, AllowedMinutes: slo.AllowedBad(sla.Target, m.end.Sub(m.from)).Minutes()}
 	f.SLI, f.Met, f.CreditPercent = credit(sla, t.Good, t.Valid)
 	if f.SLI != nil {
-		f.DowntimeMinutes = fptr((1 - *f.SLI) * m.to.Sub(m.from).Minutes())
+		f.DowntimeMinutes = fptr(slo.Budget{Window: m.to.Sub(m.from), Good: t.Good, Valid: t.Valid}.ConsumedMinutes())
 	}
 	if day != nil {
 		// Counts, not ratios: the rest of the month adds the last day's

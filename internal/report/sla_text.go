@@ -138,11 +138,7 @@ func writeSLACustomers(b *strings.Builder, c *SLACustomers, partial, md bool, in
 		return
 	}
 	b.WriteString("\n")
-	if md {
-		g.markdown(b)
-	} else {
-		g.text(b, "    ")
-	}
+	table(b, md, g, "    ")
 	if c.Count > slaListAll {
 		fmt.Fprintf(b, "\n%sListed: %d of the %d customers that missed; every customer is in -o json.\n", indent, shown, missed)
 	}

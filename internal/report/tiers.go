@@ -240,11 +240,7 @@ func (r *TierReport) write(w io.Writer, md bool) error {
 			}
 			g.add(row...)
 		}
-		if md {
-			g.markdown(b)
-		} else {
-			g.text(b, "  ")
-		}
+		table(b, md, g, "  ")
 		b.WriteString("\n")
 		bullet := "  "
 		if md {

@@ -114,7 +114,7 @@ func weeklySLO(ctx context.Context, src Source, p picked, from, to time.Time) (W
 	}
 	if x.Valid > 0 {
 		x.SLI = fptr(x.Good / x.Valid)
-		if allowed := (1 - ev.Target) * ev.Valid; allowed > 0 {
+		if allowed := ev.Budget.AllowedEvents; allowed > 0 {
 			x.BudgetSpentRatio = fptr((x.Valid - x.Good) / allowed)
 			x.BudgetSpentMinutes = fptr(*x.BudgetSpentRatio * ev.Budget.TotalMinutes)
 		}
@@ -167,11 +167,7 @@ func (r *WeeklyReport) write(w io.Writer, md bool) error {
 			g.add(x.SLO, ratioPercent(x.SLI), targetPercent(x.Target), sharePercent(x.BudgetSpentRatio), minutesText(x.BudgetSpentMinutes),
 				x.StatusNow, x.StatusWeekAgo, fmt.Sprint(len(x.Alerts)))
 		}
-		if md {
-			g.markdown(b)
-		} else {
-			g.text(b, "  ")
-		}
+		table(b, md, g, "  ")
 		var lines []string
 		for _, x := range s.SLOs {
 			for _, a := range x.Alerts {

@@ -93,6 +93,8 @@ func TestEachMappingFileMistakeIsReportedAtItsLine(t *testing.T) {
 			[]string{`tiers.csv:2:1: 3 fields, want 2: customer,tier`}},
 		{"an empty customer", "tiers.csv", "globex,enterprise\n,standard\n",
 			[]string{`tiers.csv:2:1: the customer id is empty`}},
+		{"a customer id too long", "tiers.csv", "globex,enterprise\n" + strings.Repeat("x", 257) + ",standard\n",
+			[]string{`tiers.csv:2:1: customer id of 257 bytes, more than 256`}},
 		{"broken CSV quoting", "tiers.csv", "globex,enterprise\n\"hooli,standard\n",
 			[]string{`tiers.csv:2:`, `the file is not valid CSV`}},
 		{"YAML that is a list", "tiers.yaml", "- globex\n- hooli\n",

@@ -36,11 +36,16 @@ var (
 
 // signature is the value of X-Slo-Signature for body sent at timestamp.
 func signature(secret, timestamp string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(timestamp))
-	mac.Write([]byte("."))
-	mac.Write(body)
-	return signaturePrefix + hex.EncodeToString(mac.Sum(nil))
+	return signaturePrefix + hex.EncodeToString(mac(secret, timestamp, body))
+}
+
+// mac is HMAC-SHA256(secret, timestamp + "." + body).
+func mac(secret, timestamp string, body []byte) []byte {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write([]byte(timestamp))
+	h.Write([]byte("."))
+	h.Write(body)
+	return h.Sum(nil)
 }
 
 // Verify checks a webhook request as its receiver got it: that header
@@ -79,11 +84,7 @@ func Verify(secret string, header http.Header, body []byte, now time.Time, toler
 	if err != nil {
 		return fmt.Errorf("webhook verify: %s is not hex: %w", HeaderSignature, ErrBadSignature)
 	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts))
-	mac.Write([]byte("."))
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	if !hmac.Equal(got, mac(secret, ts, body)) {
 		return fmt.Errorf("webhook verify: %w: the body or the secret differs from the sender's", ErrBadSignature)
 	}
 	return nil

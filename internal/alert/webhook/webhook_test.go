@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -299,8 +300,11 @@ func TestDeliversASignedMessageTheReceiverVerifies(t *testing.T) {
 	if got := h.Get(HeaderIdempotencyKey); got != hex.EncodeToString(sum[:]) {
 		t.Errorf("Idempotency-Key %q is not the body's hash", got)
 	}
-	if !strings.HasPrefix(h.Get(HeaderSignature), "sha256=") {
-		t.Errorf("signature %q", h.Get(HeaderSignature))
+	// The signature as docs/alerting.md tells a receiver to compute it.
+	hm := hmac.New(sha256.New, []byte(testSecret))
+	hm.Write([]byte(h.Get(HeaderTimestamp) + "." + string(r.body)))
+	if want := "sha256=" + hex.EncodeToString(hm.Sum(nil)); h.Get(HeaderSignature) != want {
+		t.Errorf("signature %q, want %q", h.Get(HeaderSignature), want)
 	}
 
 	// The payload: the two transitions, not the alert that goes on firing.

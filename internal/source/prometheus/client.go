@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -323,15 +324,8 @@ func (p *point) UnmarshalJSON(b []byte) error {
 	}
 	// Prometheus keeps milliseconds: rounding to them undoes the float's
 	// error in the last digits.
-	p.Time, p.Value = time.UnixMilli(int64(ts*1000+copysign(0.5, ts))).UTC(), v
+	p.Time, p.Value = time.UnixMilli(int64(math.Round(ts*1000))).UTC(), v
 	return nil
-}
-
-func copysign(x, sign float64) float64 {
-	if sign < 0 {
-		return -x
-	}
-	return x
 }
 
 // formatTime writes t as unix seconds, with milliseconds when it has any:

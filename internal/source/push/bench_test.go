@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/slo-dev/slo/internal/store"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
 )
 
 // benchStart is a Monday, away from the platform's Sunday maintenance.

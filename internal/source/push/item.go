@@ -2,12 +2,11 @@ package push
 
 import (
 	"fmt"
-	"github.com/slo-dev/slo/internal/store"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
+	"github.com/slo-dev/slo/internal/store"
 )
 
 // field is one known field of an item, as a bit of a set.
@@ -238,14 +237,14 @@ func (d *batchDecoder) time() (time.Time, bool) {
 	}
 	switch {
 	case at.After(d.latest):
-		msg := fmt.Sprintf("%s is more than %s ahead of the server's clock (%s)", d.shownTime(at), human(d.opts.MaxFuture), d.now.Format(time.RFC3339))
+		msg := fmt.Sprintf("%s is more than %s ahead of the server's clock (%s)", d.shownTime(at), slo.FormatDuration(d.opts.MaxFuture), d.now.Format(time.RFC3339))
 		if it.timeIsNum && it.timeNum > 1e11 {
 			msg += "; times are unix seconds and this looks like milliseconds"
 		}
 		d.problem(fTime, msg)
 		return time.Time{}, false
 	case at.Before(d.oldest):
-		d.problem(fTime, fmt.Sprintf("%s is older than %s, past retention", d.shownTime(at), human(d.opts.MaxAge)))
+		d.problem(fTime, fmt.Sprintf("%s is older than %s, past retention", d.shownTime(at), slo.FormatDuration(d.opts.MaxAge)))
 		return time.Time{}, false
 	}
 	return at, true
@@ -258,19 +257,4 @@ func (d *batchDecoder) shownTime(at time.Time) string {
 		return d.it.timeText + " (" + at.Format(time.RFC3339Nano) + ")"
 	}
 	return fmt.Sprintf("%q", d.it.timeText)
-}
-
-// human writes a duration the way specs do: 400d, 5m, 1h30m.
-func human(d time.Duration) string {
-	if d >= slo.Day && d%slo.Day == 0 {
-		return fmt.Sprintf("%dd", d/slo.Day)
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

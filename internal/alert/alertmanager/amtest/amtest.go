@@ -19,9 +19,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slo-dev/slo/internal/testproc"
 )
 
 // Install tells how to get the binary.
@@ -46,22 +47,13 @@ type AM struct {
 	client         *http.Client
 
 	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd exited
+	proc *testproc.Proc // nil while stopped
 	log  *syncBuffer
 }
 
 // Binary finds the Alertmanager binary, "" if there is none.
 func Binary() string {
-	if b := os.Getenv("ALERTMANAGER_BIN"); b != "" {
-		return b
-	}
-	for _, name := range []string{"alertmanager", "prometheus-alertmanager"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
+	return testproc.Find("ALERTMANAGER_BIN", "alertmanager", "prometheus-alertmanager")
 }
 
 // Start starts an Alertmanager on a free port of 127.0.0.1, with clustering
@@ -70,12 +62,7 @@ func Binary() string {
 func Start(t testing.TB) *AM {
 	t.Helper()
 	bin := Binary()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("amtest: no Alertmanager binary: " + Install)
-		}
-		t.Skip("amtest: no Alertmanager binary: " + Install)
-	}
+	testproc.Need(t, bin, "amtest: no Alertmanager binary: "+Install)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "alertmanager.yml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
@@ -95,7 +82,7 @@ func Start(t testing.TB) *AM {
 	// Alertmanager's bind: then try another.
 	var err error
 	for range 3 {
-		a.addr, err = freeAddr()
+		a.addr, err = testproc.FreeAddr()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,20 +94,11 @@ func Start(t testing.TB) *AM {
 	return nil
 }
 
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
 // start runs the binary on a.addr and waits until it is ready.
 func (a *AM) start() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.cmd != nil {
+	if a.proc != nil {
 		return errors.New("already running")
 	}
 	a.log = &syncBuffer{}
@@ -132,54 +110,28 @@ func (a *AM) start() error {
 		"--log.level=info",
 	)
 	cmd.Stdout, cmd.Stderr = a.log, a.log
-	if err := cmd.Start(); err != nil {
+	p, err := testproc.Start(cmd)
+	if err != nil {
 		return err
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	a.cmd, a.done = cmd, done
-
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		select {
-		case <-done:
-			a.cmd = nil
-			return fmt.Errorf("it exited: %s\n%s", cmd.ProcessState, a.log.String())
-		default:
-		}
-		if resp, err := a.client.Get(a.URL() + "/-/ready"); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			a.kill()
-			return fmt.Errorf("not ready after 20s\n%s", a.log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := p.WaitReady(a.URL()+"/-/ready", a.client, 20*time.Second); err != nil {
+		p.Stop(stopGrace)
+		return fmt.Errorf("%w\n%s", err, a.log.String())
 	}
+	a.proc = p
+	return nil
 }
 
-// kill ends the process, gently first; a.mu is held.
-func (a *AM) kill() {
-	if a.cmd == nil {
-		return
-	}
-	_ = a.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-a.done:
-	case <-time.After(10 * time.Second):
-		_ = a.cmd.Process.Kill()
-		<-a.done
-	}
-	a.cmd = nil
-}
+// stopGrace is how long it has to exit after SIGTERM before it is killed.
+const stopGrace = 10 * time.Second
 
 func (a *AM) stop() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.kill()
+	if a.proc != nil {
+		a.proc.Stop(stopGrace)
+		a.proc = nil
+	}
 }
 
 // URL is the base URL, such as http://127.0.0.1:40123.

@@ -13,16 +13,16 @@ package promtest
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slo-dev/slo/internal/testproc"
 )
 
 // Install tells how to get the binaries.
@@ -37,37 +37,20 @@ type Server struct {
 
 	mu   sync.Mutex
 	addr string
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd exited
+	proc *testproc.Proc // nil while stopped
 }
 
 // Binary finds the Prometheus binary, "" if there is none.
-func Binary() string { return lookBinary("PROMETHEUS_BIN", "prometheus") }
+func Binary() string { return testproc.Find("PROMETHEUS_BIN", "prometheus") }
 
 // PromtoolBinary finds the promtool binary, "" if there is none.
-func PromtoolBinary() string { return lookBinary("PROMTOOL_BIN", "promtool") }
+func PromtoolBinary() string { return testproc.Find("PROMTOOL_BIN", "promtool") }
 
-func lookBinary(env, name string) string {
-	if b := os.Getenv(env); b != "" {
-		return b
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	return ""
-}
-
-// need returns the binary that find finds, or ends the test: a skip, or
-// a failure when CI=true, where a missing tool must never pass unseen.
+// need returns the binary that find finds, or ends the test (testproc.Need).
 func need(t testing.TB, name string, find func() string) string {
 	t.Helper()
 	bin := find()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("promtest: no " + name + " binary: " + Install)
-		}
-		t.Skip("promtest: no " + name + " binary: " + Install)
-	}
+	testproc.Need(t, bin, "promtest: no "+name+" binary: "+Install)
 	return bin
 }
 
@@ -109,7 +92,7 @@ func Start(t testing.TB, opts Options) *Server {
 func (s *Server) startOnSomePort() error {
 	var err error
 	for range 3 {
-		addr, ferr := freeAddr()
+		addr, ferr := testproc.FreeAddr()
 		if ferr != nil {
 			return ferr
 		}
@@ -126,15 +109,6 @@ func (s *Server) startOnSomePort() error {
 // addrInUse tells whether start failed because the port was taken: the
 // error holds the log, where Prometheus says so.
 func addrInUse(err error) bool { return strings.Contains(err.Error(), "address already in use") }
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
 
 func (s *Server) logPath() string { return filepath.Join(s.dir, "prometheus.log") }
 
@@ -159,7 +133,7 @@ func (s *Server) logTail() string {
 func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cmd != nil {
+	if s.proc != nil {
 		return errors.New("already running")
 	}
 	log, err := os.OpenFile(s.logPath(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -178,60 +152,34 @@ func (s *Server) start() error {
 	}, s.args...)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
+	p, err := testproc.Start(cmd)
+	if err != nil {
 		return err
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	s.cmd, s.done = cmd, done
-
 	// Loading a TSDB with many blocks and replaying its WAL can take a while.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case <-done:
-			s.cmd = nil
-			return fmt.Errorf("it exited: %s\n%s", cmd.ProcessState, s.logTail())
-		default:
-		}
-		if resp, err := readyClient.Get("http://" + s.addr + "/-/ready"); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			s.kill()
-			return fmt.Errorf("not ready after 30s\n%s", s.logTail())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := p.WaitReady("http://"+s.addr+"/-/ready", readyClient, 30*time.Second); err != nil {
+		p.Stop(stopGrace)
+		return fmt.Errorf("%w\n%s", err, s.logTail())
 	}
+	s.proc = p
+	return nil
 }
 
 // readyClient gives up soon: the port may be another's, who takes the
 // connection and never answers, while Prometheus has exited.
 var readyClient = &http.Client{Timeout: time.Second}
 
-// kill ends the process, gently first so the TSDB closes cleanly; s.mu is
-// held.
-func (s *Server) kill() {
-	if s.cmd == nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
-	s.cmd = nil
-}
+// stopGrace is how long it has to exit after SIGTERM, so that the TSDB
+// closes cleanly, before it is killed.
+const stopGrace = 20 * time.Second
 
 func (s *Server) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.kill()
+	if s.proc != nil {
+		s.proc.Stop(stopGrace)
+		s.proc = nil
+	}
 }
 
 // URL is the base URL, such as http://127.0.0.1:40123.

@@ -323,6 +323,19 @@ func checkRetention(f serveFlags, services []slo.Service) error {
 	return nil
 }
 
+// readFrom lists the keys of the objectives whose SLI is read from kind.
+func readFrom(services []slo.Service, kind slo.SourceKind) []string {
+	var keys []string
+	for _, s := range services {
+		for i := range s.Objectives {
+			if s.Objectives[i].SLI.Kind == kind {
+				keys = append(keys, s.Objectives[i].Key())
+			}
+		}
+	}
+	return keys
+}
+
 // serveReload reads the specs again and swaps them in; on any error the old
 // ones stay.
 func serveReload(ctx context.Context, e *env, f serveFlags, eng *engine.Engine, alerts *alert.Manager, ingest *push.Handler, prom *promSource, logs *logSource, log *slog.Logger) error {

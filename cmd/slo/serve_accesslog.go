@@ -63,17 +63,7 @@ func newLogSource(f *logFlags, dataDir string, maxAge time.Duration, services []
 }
 
 // accessLogSLOs lists the objectives read from access logs.
-func accessLogSLOs(services []slo.Service) []string {
-	var keys []string
-	for _, s := range services {
-		for i := range s.Objectives {
-			if s.Objectives[i].SLI.Kind == slo.SourceAccessLog {
-				keys = append(keys, s.Objectives[i].Key())
-			}
-		}
-	}
-	return keys
-}
+func accessLogSLOs(services []slo.Service) []string { return readFrom(services, slo.SourceAccessLog) }
 
 // checkLogs refuses accesslog SLIs no log line can satisfy.
 func checkLogs(services []slo.Service) error {

@@ -74,17 +74,7 @@ func (p *promFlags) client() (*prometheus.Client, error) {
 }
 
 // promSLOs lists the objectives read from Prometheus.
-func promSLOs(services []slo.Service) []string {
-	var keys []string
-	for _, s := range services {
-		for i := range s.Objectives {
-			if s.Objectives[i].SLI.Kind == slo.SourcePrometheus {
-				keys = append(keys, s.Objectives[i].Key())
-			}
-		}
-	}
-	return keys
-}
+func promSLOs(services []slo.Service) []string { return readFrom(services, slo.SourcePrometheus) }
 
 // check refuses specs with prometheus SLIs and nowhere to read them.
 func (p *promFlags) check(services []slo.Service) error {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/store/sqlite"
 )
 
@@ -130,7 +131,7 @@ func TestABadTierRequestNamesTheFieldAndChangesNothing(t *testing.T) {
 		{"not JSON", "PUT", "/api/v1/customers/api/acme", "a", `tier=enterprise`, http.StatusBadRequest, ""},
 		{"two values", "PUT", "/api/v1/customers/api/acme", "a", `{"tier": "enterprise"} {}`, http.StatusBadRequest, ""},
 		{"a body too large", "PUT", "/api/v1/customers/api/acme", "a", `{"tier": "` + strings.Repeat("x", maxTierBody) + `"}`, http.StatusRequestEntityTooLarge, ""},
-		{"a customer id too long", "PUT", "/api/v1/customers/api/" + strings.Repeat("x", engine.MaxCustomer+1), "a", `{"tier": "enterprise"}`, http.StatusBadRequest, "customer"},
+		{"a customer id too long", "PUT", "/api/v1/customers/api/" + strings.Repeat("x", slo.MaxCustomer+1), "a", `{"tier": "enterprise"}`, http.StatusBadRequest, "customer"},
 		{"deleting in an unknown service", "DELETE", "/api/v1/customers/nope/initech", "a", ``, http.StatusNotFound, "service"},
 		{"listing an unknown service", "GET", "/api/v1/customers/nope", "", ``, http.StatusNotFound, "service"},
 		{"listing a service without tiers", "GET", "/api/v1/customers/shop", "", ``, http.StatusNotFound, "service"},

@@ -225,3 +225,26 @@ func healthy(e *Engine) *Engine {
 	e.evaluate(benchStart)
 	return e
 }
+
+// BenchmarkColdStart is a first start: specs, an empty store, no
+// checkpoint. Every series is made once; B/op and allocs/op show it.
+func BenchmarkColdStart(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("slos=%d", n), func(b *testing.B) {
+			now := func() time.Time { return benchStart }
+			st, err := sqlite.Open(filepath.Join(b.TempDir(), "slo.db"), sqlite.Options{Now: now})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			services := benchServices(b, n, "30d")
+			b.ReportAllocs()
+			for b.Loop() {
+				e := New(st, services, Options{Now: now})
+				if err := e.Load(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -60,10 +60,22 @@ func TestCountsSumEveryRangeToTheMinute(t *testing.T) {
 			if got[i].Good != g || got[i].Valid != v {
 				t.Errorf("%s, %s: got %g/%g, want %g/%g", r.name, id, got[i].Good, got[i].Valid, g, v)
 			}
+			one, found, err := e.Count(context.Background(), id, r.from, r.to)
+			if err != nil || !found || one != got[i] {
+				t.Errorf("%s, %s: Count gave %+v, %v, %v; Counts gave %+v", r.name, id, one, found, err, got[i])
+			}
 		}
 	}
 	if got, err := e.Counts(context.Background(), "api/none", start, c.t); err != nil || len(got) != 0 {
 		t.Errorf("an objective without counts: %+v, %v", got, err)
+	}
+	for _, id := range []slo.Series{{Objective: "api/none"}, {Objective: availability.Objective, Customer: "nobody"}} {
+		if got, found, err := e.Count(context.Background(), id, start, c.t); err != nil || found || got.Valid != 0 {
+			t.Errorf("%s, a series without counts: %+v, %v, %v", id, got, found, err)
+		}
+	}
+	if _, found, _ := e.Count(context.Background(), acme, start.Add(-slo.Day), start); found {
+		t.Error("a range before any count was found to hold counts")
 	}
 	if _, err := e.Counts(context.Background(), availability.Objective, c.t, start); err == nil {
 		t.Error("a range ending before it starts did not fail")
@@ -91,6 +103,9 @@ func TestCountsTakeAnHoursShareWhereMinutesAreGone(t *testing.T) {
 	got, err := e.Counts(context.Background(), availability.Objective, start.Add(45*time.Minute), start.Add(2*time.Hour))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("got %+v, %v", got, err)
+	}
+	if one, _, err := e.Count(context.Background(), availability, start.Add(45*time.Minute), start.Add(2*time.Hour)); err != nil || one != got[0] {
+		t.Errorf("Count gave %+v, %v; Counts %+v", one, err, got[0])
 	}
 	// A quarter of hour one (its 3600 events, 1800 good) and all of hour two.
 	if want := 1800.0/4 + 1800; math.Abs(got[0].Good-want) > 1e-9 || math.Abs(got[0].Valid-(900+3600)) > 1e-9 {

@@ -33,7 +33,9 @@ func (e *Engine) load(ctx context.Context) error {
 	if err := e.loadTiers(ctx); err != nil {
 		return err
 	}
-	e.setServices(e.services, true)
+	// The series start empty: restore makes those the checkpoint holds and
+	// resetObjective the totals of the rest, so none is made twice.
+	e.setServices(e.services, false)
 	e.ticked = now
 	restored, err := e.restore(ctx, now)
 	if err != nil {
@@ -46,6 +48,9 @@ func (e *Engine) load(ctx context.Context) error {
 		}
 	}
 	e.resetObjective(fromRows, now)
+	for _, k := range e.keys { // a checkpoint without an objective's total
+		e.seriesFor(slo.Series{Objective: k}, now)
+	}
 	rows, err := e.loadRows(ctx, now, fromRows)
 	if err != nil {
 		return err

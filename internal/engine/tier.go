@@ -22,10 +22,6 @@ const (
 	TierFromDefault = "default"
 )
 
-// MaxCustomer is the longest customer id a tier may be set for, in bytes:
-// the push API's limit, so that every customer assigned can be measured.
-const MaxCustomer = 256
-
 // Errors of SetCustomerTier and DeleteCustomerTier, each naming the request
 // field at fault. Nothing is changed when one is returned.
 var (
@@ -200,8 +196,8 @@ func (e *Engine) tieredService(service, customer string) (*slo.Customers, error)
 		return nil, fmt.Errorf("%w: the spec of %s has no customers section", ErrNotTiered, service)
 	case customer == "":
 		return nil, fmt.Errorf("%w: the customer id is empty", ErrInvalidCustomer)
-	case len(customer) > MaxCustomer:
-		return nil, fmt.Errorf("%w: the customer id is %d bytes long, more than %d", ErrInvalidCustomer, len(customer), MaxCustomer)
+	case len(customer) > slo.MaxCustomer:
+		return nil, fmt.Errorf("%w: the customer id is %d bytes long, more than %d", ErrInvalidCustomer, len(customer), slo.MaxCustomer)
 	}
 	return svc.Customers, nil
 }

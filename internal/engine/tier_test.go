@@ -214,7 +214,7 @@ func TestABadRequestOrAFailedSaveChangesNothing(t *testing.T) {
 		{"a service without tiers", "shop", "acme", "enterprise", ErrNotTiered},
 		{"an unknown tier", "api", "acme", "gold", ErrUnknownTier},
 		{"an empty customer", "api", "", "enterprise", ErrInvalidCustomer},
-		{"a customer id too long", "api", strings.Repeat("x", MaxCustomer+1), "enterprise", ErrInvalidCustomer},
+		{"a customer id too long", "api", strings.Repeat("x", slo.MaxCustomer+1), "enterprise", ErrInvalidCustomer},
 	} {
 		t.Run(r.name, func(t *testing.T) {
 			if _, err := e.SetCustomerTier(ctx, r.service, r.customer, r.tier); !errors.Is(err, r.want) {

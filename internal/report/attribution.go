@@ -23,9 +23,9 @@ const PointSpan = time.Hour
 // whole hour instead, as alert history does past the minute retention.
 const MinuteCounts = slo.Day - time.Hour
 
-// Counter is what attribution reads: the engine's counts.
+// Counter is what attribution reads: the engine's counts of one series.
 type Counter interface {
-	Counts(ctx context.Context, key string, from, to time.Time) ([]store.Total, error)
+	Count(ctx context.Context, id slo.Series, from, to time.Time) (store.Total, bool, error)
 }
 
 // Annotated is an annotation with the budget it consumed.
@@ -215,16 +215,8 @@ func total(ctx context.Context, c Counter, key string, from, to time.Time) (stor
 	if !from.Before(to) {
 		return store.Total{}, nil
 	}
-	ts, err := c.Counts(ctx, key, from, to)
-	if err != nil {
-		return store.Total{}, err
-	}
-	for _, t := range ts {
-		if t.Customer == "" {
-			return t, nil
-		}
-	}
-	return store.Total{}, nil
+	t, _, err := c.Count(ctx, slo.Series{Objective: key}, from, to)
+	return t, err
 }
 
 // firstCounts is the start of the first minute of [from, to) that holds
@@ -238,9 +230,9 @@ func firstCounts(ctx context.Context, c Counter, key string, from, to time.Time,
 		if failed != nil {
 			return true
 		}
-		ts, err := c.Counts(ctx, key, a, b)
+		_, found, err := c.Count(ctx, slo.Series{Objective: key}, a, b)
 		failed = err
-		return len(ts) > 0
+		return found
 	}
 	if length > 0 && (has(from.Add(-length), from) || failed != nil) {
 		return from, failed

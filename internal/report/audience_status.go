@@ -105,7 +105,7 @@ func buildExecutive(ctx context.Context, src Source, req Request) (Report, error
 		color, worst := colorOf(statuses)
 		s := ExecutiveService{Service: svc.Name, Color: color, WorstSLO: group[worst].obj.Name, WorstStatus: statuses[worst]}
 		if o, sla := commitment(svc); sla != nil {
-			overall, _, err := settleMonth(ctx, src.Data, o.Key(), sla, m)
+			overall, err := settleTotal(ctx, src.Data, o.Key(), sla, m)
 			if err != nil {
 				return nil, fmt.Errorf("executive report: %w", err)
 			}
@@ -259,7 +259,7 @@ func buildCustomer(ctx context.Context, src Source, req Request) (Report, error)
 		} else {
 			s.Commitment, s.CommitmentKind = sla.Target, "sla"
 		}
-		overall, _, err := settleMonth(ctx, src.Data, o.Key(), sla, m)
+		overall, err := settleTotal(ctx, src.Data, o.Key(), sla, m)
 		if err != nil {
 			return nil, fmt.Errorf("customer report: %w", err)
 		}

@@ -87,6 +87,17 @@ func (f *fakeLive) Counts(_ context.Context, key string, from, to time.Time) ([]
 	return out, nil
 }
 
+// Count is Counts for one series, as the engine defines it.
+func (f *fakeLive) Count(ctx context.Context, id slo.Series, from, to time.Time) (store.Total, bool, error) {
+	ts, err := f.Counts(ctx, id.Objective, from, to)
+	for _, t := range ts {
+		if t.Customer == id.Customer {
+			return t, true, err
+		}
+	}
+	return store.Total{Customer: id.Customer}, false, err
+}
+
 func (f *fakeLive) History(_ context.Context, id slo.Series, from, to time.Time, step time.Duration) ([]engine.Point, error) {
 	var out []engine.Point
 	for t := from; !t.After(to); t = t.Add(step) {

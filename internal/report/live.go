@@ -19,6 +19,7 @@ type Data interface {
 	Evaluation(id slo.Series) (engine.Evaluation, bool)
 	Customers(key string) []string
 	Counts(ctx context.Context, key string, from, to time.Time) ([]store.Total, error)
+	Count(ctx context.Context, id slo.Series, from, to time.Time) (store.Total, bool, error)
 	History(ctx context.Context, id slo.Series, from, to time.Time, step time.Duration) ([]engine.Point, error)
 }
 

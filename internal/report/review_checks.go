@@ -55,17 +55,12 @@ func violations(ctx context.Context, d Data, p picked, from, to time.Time) ([]Vi
 func dependencies(ctx context.Context, d Data, p picked, from, to time.Time) (*Dependencies, error) {
 	var failed error
 	measure := func(ref string) (float64, bool) {
-		ts, err := d.Counts(ctx, ref, from, to)
+		t, _, err := d.Count(ctx, slo.Series{Objective: ref}, from, to)
 		if err != nil {
 			failed = err
 			return 0, false
 		}
-		for _, t := range ts {
-			if t.Customer == "" {
-				return slo.Budget{Good: t.Good, Valid: t.Valid}.SLI()
-			}
-		}
-		return 0, false
+		return slo.Budget{Good: t.Good, Valid: t.Valid}.SLI()
 	}
 	c, ok := CeilingOf(p.svc, p.obj, measure)
 	if failed != nil {

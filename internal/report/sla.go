@@ -149,6 +149,25 @@ func settleMonth(ctx context.Context, d Data, key string, sla *slo.SLA, m month)
 	return overall, customers, nil
 }
 
+// settleTotal is settleMonth for the objective's total alone, for reports
+// that show a service's month and not its customers': it reads one series.
+func settleTotal(ctx context.Context, d Data, key string, sla *slo.SLA, m month) (SLAFigures, error) {
+	id := slo.Series{Objective: key}
+	t, _, err := d.Count(ctx, id, m.from, m.to)
+	if err != nil {
+		return SLAFigures{}, err
+	}
+	var day map[string]store.Total
+	if m.partial {
+		last, _, err := d.Count(ctx, id, m.to.Add(-slo.Day), m.to)
+		if err != nil {
+			return SLAFigures{}, err
+		}
+		day = map[string]store.Total{"": last}
+	}
+	return settleFigures(sla, m, t, day), nil
+}
+
 // settleFigures settles one series' month: good over valid against the
 // SLA, and, with the last day's counts, the projection to the month's end.
 func settleFigures(sla *slo.SLA, m month, t store.Total, day map[string]store.Total) SLAFigures {

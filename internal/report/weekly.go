@@ -105,13 +105,11 @@ func buildWeekly(ctx context.Context, src Source, req Request) (Report, error) {
 func weeklySLO(ctx context.Context, src Source, p picked, from, to time.Time) (WeeklySLO, error) {
 	ev := evaluation(src.Data, p)
 	x := WeeklySLO{SLO: p.obj.Name, Target: ev.Target, StatusNow: ev.Status, StatusWeekAgo: slo.NoData.String(), Alerts: []WeeklyAlert{}}
-	totals, err := src.Data.Counts(ctx, p.key(), from, to)
+	t, _, err := src.Data.Count(ctx, slo.Series{Objective: p.key()}, from, to)
 	if err != nil {
 		return x, err
 	}
-	if len(totals) > 0 && totals[0].Customer == "" {
-		x.Good, x.Valid = totals[0].Good, totals[0].Valid
-	}
+	x.Good, x.Valid = t.Good, t.Valid
 	if x.Valid > 0 {
 		x.SLI = fptr(x.Good / x.Valid)
 		if allowed := ev.Budget.AllowedEvents; allowed > 0 {

@@ -18,6 +18,11 @@ func (s Series) String() string {
 	return s.Objective + "@" + s.Customer
 }
 
+// MaxCustomer is the longest customer id, in bytes, anywhere: in pushed
+// events, log lines, mapping files and tier assignments. Ids name series in
+// the store, so every one assigned a tier can also be measured.
+const MaxCustomer = 256
+
 // Observation is a count of good and valid events of one series at one
 // time: what sources produce, the store keeps and the engine sums. Counts
 // are float64 because Prometheus increases are, and they stay exact for

@@ -13,11 +13,9 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
-)
 
-// maxCustomer is the longest customer id a mapping accepts, in bytes: the
-// push API's limit, so that every id a mapping names can also be measured.
-const maxCustomer = 256
+	"github.com/slo-dev/slo/internal/slo"
+)
 
 // maxMappingFile bounds the mapping file read into memory: a million
 // customers in CSV is about 30 MB.
@@ -63,8 +61,8 @@ func (d *decoder) assignments(c *Customers, declared map[string]bool) map[string
 		case e.customer == "":
 			d.fileErr(path, e.line, e.column, "", "", "the customer id is empty")
 			continue
-		case len(e.customer) > maxCustomer:
-			d.fileErr(path, e.line, e.column, "", "", "customer id of %d bytes, more than %d", len(e.customer), maxCustomer)
+		case len(e.customer) > slo.MaxCustomer:
+			d.fileErr(path, e.line, e.column, "", "", "customer id of %d bytes, more than %d", len(e.customer), slo.MaxCustomer)
 			continue
 		case !declared[e.tier]:
 			d.fileErr(path, e.line, e.column, e.customer, "declared tiers: "+strings.Join(c.Tiers, ", "),

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
-	"github.com/slo-dev/slo/internal/source/push"
 )
 
 // The formats a log can be read in.
@@ -92,8 +91,8 @@ func (p *Parser) Parse(line []byte, e *slo.Event) error {
 	if err != nil {
 		return err
 	}
-	if len(e.Customer) > push.MaxCustomer {
-		return fmt.Errorf("customer %q...: %d bytes long, more than %d", e.Customer[:32], len(e.Customer), push.MaxCustomer)
+	if len(e.Customer) > slo.MaxCustomer {
+		return fmt.Errorf("customer %q...: %d bytes long, more than %d", e.Customer[:32], len(e.Customer), slo.MaxCustomer)
 	}
 	return nil
 }

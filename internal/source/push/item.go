@@ -68,10 +68,6 @@ func fieldOf(key string) field {
 	return 0
 }
 
-// MaxCustomer is the longest customer id accepted, in bytes: ids name
-// series in the store.
-const MaxCustomer = 256
-
 // item is one item as read, before it is checked. Its strings may point
 // into the request body.
 type item struct {
@@ -108,8 +104,8 @@ func (d *batchDecoder) check() {
 		d.problem(0, `neither "slo" nor "stream" given: a count names its SLO, an event its stream`)
 		return
 	}
-	if len(it.customer) > MaxCustomer {
-		d.problem(fCustomer, fmt.Sprintf("%d bytes long, more than %d", len(it.customer), MaxCustomer))
+	if len(it.customer) > slo.MaxCustomer {
+		d.problem(fCustomer, fmt.Sprintf("%d bytes long, more than %d", len(it.customer), slo.MaxCustomer))
 	}
 	at, timeOK := d.time()
 	if isCount {

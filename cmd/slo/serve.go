@@ -67,6 +67,22 @@ func (l listFlag) Set(v string) error {
 	return nil
 }
 
+// repeatFlag collects one value per use, kept whole: for values that hold
+// commas of their own, such as HTTP headers ("Accept: a, b").
+type repeatFlag struct{ list *[]string }
+
+func (r repeatFlag) String() string {
+	if r.list == nil {
+		return ""
+	}
+	return strings.Join(*r.list, "; ")
+}
+
+func (r repeatFlag) Set(v string) error {
+	*r.list = append(*r.list, v)
+	return nil
+}
+
 // durationFlag reads durations as specs write them, days included (8d).
 type durationFlag struct{ d *time.Duration }
 

@@ -35,7 +35,7 @@ func (p *promFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&p.tokenFile, "prometheus-token-file", "", "a file holding a bearer token for the query API, read at every request (or $SLO_PROMETHEUS_TOKEN)")
 	fs.StringVar(&p.user, "prometheus-user", "", "a basic-auth user for the query API")
 	fs.StringVar(&p.passwordFile, "prometheus-password-file", "", "a file holding the basic-auth password (or $SLO_PROMETHEUS_PASSWORD)")
-	fs.Var(listFlag{&p.headers}, "prometheus-header", `an extra request header "Name: value", such as "X-Scope-OrgID: team-a" for a Mimir tenant (repeat)`)
+	fs.Var(repeatFlag{&p.headers}, "prometheus-header", `an extra request header "Name: value", such as "X-Scope-OrgID: team-a" for a Mimir tenant (repeat)`)
 	fs.DurationVar(&p.timeout, "prometheus-timeout", 30*time.Second, "how long one query may take")
 	fs.DurationVar(&p.delay, "prometheus-delay", 30*time.Second, "how long after a minute its counts are read, so its last scrapes have landed (VictoriaMetrics: at least its -search.latencyOffset)")
 	fs.Var(durationFlag{&p.maxBackfill}, "prometheus-max-backfill", "how far back counts are read on start or after a gap (default the longest SLO window)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -88,5 +89,25 @@ slos:
 	p.reload(fromPush)
 	if down() {
 		t.Error("the SLO reads pushed events now, and is still marked down")
+	}
+}
+
+// A header's value may hold commas ("Accept: a, b"): each
+// --prometheus-header is one header, not a list.
+func TestAPrometheusHeaderKeepsTheCommasOfItsValue(t *testing.T) {
+	var p promFlags
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	p.register(fs)
+	err := fs.Parse([]string{"--prometheus-url", "http://127.0.0.1:9",
+		"--prometheus-header", "Accept: application/json, text/plain", "--prometheus-header", "X-Scope-OrgID: team-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Accept: application/json, text/plain", "X-Scope-OrgID: team-a"}
+	if len(p.headers) != 2 || p.headers[0] != want[0] || p.headers[1] != want[1] {
+		t.Fatalf("headers %q, want %q", p.headers, want)
+	}
+	if _, err := p.client(); err != nil {
+		t.Errorf("the client refused the headers: %v", err)
 	}
 }

@@ -127,7 +127,7 @@ func TestAPagingIncidentReachesAlertmanagerAndTheWebhookOnceAndResolves(t *testi
 			t.Errorf("Alertmanager's page lacks annotation %s: %v", k, inAM.Annotations)
 		}
 	}
-	if want := "https://slo.example.com/api/v1/slos/api/availability"; inAM.Annotations["dashboard"] != want {
+	if want := "https://slo.example.com/slo/api/availability"; inAM.Annotations["dashboard"] != want {
 		t.Errorf("dashboard %q, want %q", inAM.Annotations["dashboard"], want)
 	}
 	if !strings.Contains(inAM.Annotations["description"], "over 1h") {

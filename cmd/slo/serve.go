@@ -25,11 +25,13 @@ import (
 	"github.com/slo-dev/slo/internal/api"
 	"github.com/slo-dev/slo/internal/demo"
 	"github.com/slo-dev/slo/internal/engine"
+	"github.com/slo-dev/slo/internal/report"
 	"github.com/slo-dev/slo/internal/slo"
 	"github.com/slo-dev/slo/internal/source/push"
 	"github.com/slo-dev/slo/internal/spec"
 	"github.com/slo-dev/slo/internal/store"
 	"github.com/slo-dev/slo/internal/store/sqlite"
+	"github.com/slo-dev/slo/internal/ui"
 )
 
 const serveSummary = "run the platform: take events, evaluate every SLO, serve the API and /metrics"
@@ -232,7 +234,15 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	reload := func(ctx context.Context) error {
 		return serveReload(ctx, e, f, eng, alerts, ingest, prom, logs, log)
 	}
-	srv := api.New(api.Config{Now: now, Engine: eng, Annotations: st, Alerts: alerts, ReportData: eng, Records: st, Ingest: ingest, Reload: reload, Tokens: f.tokens, Registry: reg, Logger: log})
+	pages := ui.New(ui.Config{Now: now, Logger: log, Status: func(ctx context.Context, at time.Time) (*report.CustomerReport, error) {
+		r, err := report.Build(ctx, report.Source{Data: eng, Records: st}, "customer", report.Request{Now: at})
+		if err != nil {
+			return nil, err
+		}
+		return r.(*report.CustomerReport), nil
+	}})
+	srv := api.New(api.Config{Now: now, Engine: eng, Annotations: st, Alerts: alerts, ReportData: eng, Records: st, Ingest: ingest, Reload: reload,
+		Pages: pages, Tokens: f.tokens, Registry: reg, Logger: log})
 	metrics = api.NewMetrics(reg, eng, func() float64 {
 		n, _ := st.Size()
 		return float64(n)

@@ -176,7 +176,7 @@ func (m *Manager) notification(inc *incident, e *entry) Notification {
 	}
 	n.Annotations["summary"], n.Annotations["description"] = describe(service, name, e)
 	if m.opts.ExternalURL != "" {
-		link := strings.TrimSuffix(m.opts.ExternalURL, "/") + "/api/v1/slos/" + url.PathEscape(service) + "/" + url.PathEscape(name)
+		link := strings.TrimSuffix(m.opts.ExternalURL, "/") + "/slo/" + url.PathEscape(service) + "/" + url.PathEscape(name)
 		n.Annotations["dashboard"], n.GeneratorURL = link, link
 	}
 	return n

@@ -325,7 +325,7 @@ func TestNotificationsCarryTheirLabelsAndAnnotations(t *testing.T) {
 	if a["runbook_url"] != "https://runbooks.example.com/s" || a["note"] != "see the dashboard" {
 		t.Errorf("annotations %v lack the spec's", a)
 	}
-	if a["dashboard"] != "http://slo.example.com/api/v1/slos/s/a" || n.GeneratorURL != a["dashboard"] {
+	if a["dashboard"] != "http://slo.example.com/slo/s/a" || n.GeneratorURL != a["dashboard"] {
 		t.Errorf("dashboard %q, generator %q", a["dashboard"], n.GeneratorURL)
 	}
 	for _, part := range []string{"20x over 1h", "20x over 5m", "threshold 14.4x", "60.0% of the error budget left (25.9 of 43.2 minutes)"} {

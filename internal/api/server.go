@@ -48,6 +48,9 @@ type Config struct {
 	Records    report.Records
 	// Ingest handles POST /api/v1/events once the token is checked.
 	Ingest http.Handler
+	// Pages serves the web UI at every path the API leaves; nil for none.
+	// Its /status and /status.json answer 503 until the state is loaded.
+	Pages http.Handler
 	// Reload reloads the specs, for POST /api/v1/admin/reload.
 	Reload   func(ctx context.Context) error
 	Tokens   Tokens
@@ -105,6 +108,14 @@ func (s *Server) routes() {
 	s.reportRoutes(read)
 	s.customerRoutes(read)
 	s.dependencyRoutes(read)
+	if s.Pages != nil {
+		// The pages carry no figures (the browser reads the API with its
+		// token); the status page is public by design.
+		s.mux.Handle("GET /", s.Pages)
+		s.mux.Handle("GET /status", s.whenReady(s.Pages))
+		s.mux.Handle("GET /status.json", s.whenReady(s.Pages))
+	}
+	s.whatIfRoutes(read)
 }
 
 // service returns the served service of that name.

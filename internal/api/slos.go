@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slo-dev/slo/internal/engine"
 	"github.com/slo-dev/slo/internal/policy"
+	"github.com/slo-dev/slo/internal/report"
 	"github.com/slo-dev/slo/internal/slo"
 )
 
@@ -16,7 +18,9 @@ import (
 // spec says of it.
 type SLO struct {
 	engine.Evaluation
-	Description string            `json:"description,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Measurement says in words what the SLI counts.
+	Measurement string            `json:"measurement,omitempty"`
 	Owner       string            `json:"owner,omitempty"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Customers   int               `json:"customers"`
@@ -31,6 +35,9 @@ func (s *Server) view(ev engine.Evaluation) SLO {
 		v.Owner = svc.Owner
 		if o, ok := svc.Objective(ev.SLO); ok {
 			v.Description, v.Labels = o.Description, o.Labels
+			// The report's sentence marks names as Markdown code; a page shows
+			// it as plain text.
+			v.Measurement = strings.ReplaceAll(report.Measurement(o.SLI), "`", "")
 			v.Customers = len(s.Engine.Customers(o.Key()))
 			d := policy.Decide(&o.Policy, ev)
 			v.Decision = &d

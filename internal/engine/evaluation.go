@@ -127,14 +127,22 @@ func (e *Engine) Evaluations() []Evaluation {
 }
 
 func (s *series) evaluation() Evaluation {
+	return s.evaluationAt(s.target, s.last.status, s.last.since)
+}
+
+// evaluationAt builds the evaluation of the last tick's counts under target,
+// with the status the caller worked out for it (statusAt): the series' own
+// for Evaluation, another for a what-if. The caller holds mu.
+func (s *series) evaluationAt(target float64, status slo.Status, since time.Time) Evaluation {
 	p, r := s.plan, &s.last
 	b := s.budget()
+	b.Target = target
 	ev := Evaluation{
 		Service: p.obj.Service, SLO: p.obj.Name, Customer: s.id.Customer, Tier: s.tier,
-		Time: r.at, Target: s.target, Window: p.obj.Window.String(),
+		Time: r.at, Target: target, Window: p.obj.Window.String(),
 		WindowStart: r.start, WindowEnd: r.end,
 		Good: r.slo.good, Valid: r.slo.valid,
-		Status: r.status.String(), StatusSince: r.since, Trend: "unknown",
+		Status: status.String(), StatusSince: since, Trend: "unknown",
 	}
 	if p.down != nil {
 		d := *p.down
@@ -156,7 +164,7 @@ func (s *series) evaluation() Evaluation {
 		if i < 0 {
 			return nil
 		}
-		x, ok := slo.BurnRate(r.sums[i].good, r.sums[i].valid, s.target)
+		x, ok := slo.BurnRate(r.sums[i].good, r.sums[i].valid, target)
 		return ptr(x, ok)
 	}
 	for i, w := range p.windows {
@@ -179,7 +187,7 @@ func (s *series) evaluation() Evaluation {
 		if t.Short > 0 {
 			tf.Short, tf.ShortBurn = slo.FormatDuration(t.Short), burn(ref.short)
 		}
-		tf.Over = s.over(ref)
+		tf.Over = s.overAt(ref, target)
 		tf.LowTraffic = tf.LongValid < t.MinValid
 		ev.Tiers = append(ev.Tiers, tf)
 	}
@@ -191,6 +199,40 @@ func (s *series) evaluation() Evaluation {
 	}
 	ev.ProjectedSLI, ev.ProjectedAt = s.projection()
 	return ev
+}
+
+// statusAt is the budget policy's status of the last tick's counts under
+// target, as series.evaluate works it out: no data without valid events,
+// else by the budget left, escalated by the 1h burn rate. The caller holds
+// mu.
+func (s *series) statusAt(target float64) slo.Status {
+	p, r := s.plan, &s.last
+	if r.slo.valid <= 0 {
+		return slo.NoData
+	}
+	burn1h := 0.0 // no traffic in the hour escalates nothing
+	if p.w1h >= 0 {
+		if b, ok := slo.BurnRate(r.sums[p.w1h].good, r.sums[p.w1h].valid, target); ok {
+			burn1h = b
+		}
+	}
+	b := s.budget()
+	b.Target = target
+	return p.obj.Policy.Status(b.RemainingRatio(), burn1h)
+}
+
+// overAt is series.over under target: whether both of the tier's windows
+// burn at or above its threshold. A 100% target burns at +Inf, which ptr
+// leaves out of the figures, so this reads the counts, not the figures.
+func (s *series) overAt(ref tierRef, target float64) bool {
+	at := func(i int) bool {
+		if i < 0 {
+			return false
+		}
+		b, ok := slo.BurnRate(s.last.sums[i].good, s.last.sums[i].valid, target)
+		return ok && b >= ref.tier.BurnRate
+	}
+	return at(ref.long) && (ref.tier.Short <= 0 || at(ref.short))
 }
 
 // projection is the SLI at the window's end, or a day ahead for a rolling

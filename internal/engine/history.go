@@ -34,6 +34,12 @@ type Point struct {
 // rates over windows of fineSpan or less read minute buckets while the store
 // keeps them, hour buckets before.
 func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time, step time.Duration) ([]Point, error) {
+	return e.history(ctx, id, from, to, step, 0)
+}
+
+// history is History under target, or under the series' own target when
+// target is 0.
+func (e *Engine) history(ctx context.Context, id slo.Series, from, to time.Time, step time.Duration, target float64) ([]Point, error) {
 	if step < time.Second || to.Before(from) {
 		return nil, fmt.Errorf("history: want from <= to and a step of at least 1s")
 	}
@@ -45,9 +51,8 @@ func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time,
 	e.mu.RLock()
 	s, ok := e.series[id]
 	now := e.ticked
-	var target float64 // a tier change moves it at a tick
-	if ok {
-		target = s.target
+	if ok && target == 0 {
+		target = s.target // read under mu: a tier change moves it at a tick
 	}
 	e.mu.RUnlock()
 	if !ok {

@@ -34,14 +34,17 @@ go vet ./...
 need gcc gcc # the race detector needs cgo
 need prometheus-alertmanager prometheus-alertmanager # the Alertmanager notifier's tests run a real one
 need promtool prometheus # the rule generator's and the Prometheus source's tests run a real Prometheus and promtool
+# The web UI's tests drive a real headless Chromium; SLO_CHROMIUM names
+# another Chrome or Chromium instead.
+[ -n "${SLO_CHROMIUM:-}" ] || need chromium chromium
 
 echo "== go test"
 go test -count=1 ./...
 
-# The packages that run goroutines: the server's. In cmd/slo, the server's
-# tests only: the demo's 30-day backfill is slow under the race detector and
-# runs through the same code as the push test.
-race_pkgs=(./internal/engine ./internal/alert/... ./internal/api ./internal/source/push ./internal/source/accesslog ./internal/source/prometheus/... ./internal/store/... ./internal/demo ./client)
+# The packages that run goroutines: the server's and the browser harness's.
+# In cmd/slo, the server's tests only: the demo's 30-day backfill is slow
+# under the race detector and runs through the same code as the push test.
+race_pkgs=(./internal/engine ./internal/alert/... ./internal/api ./internal/source/push ./internal/source/accesslog ./internal/source/prometheus/... ./internal/store/... ./internal/demo ./client ./internal/browsertest)
 echo "== go test -race"
 go test -race -count=1 "${race_pkgs[@]}"
 go test -race -count=1 -run 'Serve|Ingest|Reload|Hour|Push|SIGKILL|SIGHUP|Paging' ./cmd/slo

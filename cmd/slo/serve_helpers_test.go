@@ -220,6 +220,9 @@ type evaluation struct {
 		RemainingRatio   float64 `json:"remaining_ratio"`
 		RemainingEvents  float64 `json:"remaining_events"`
 	} `json:"budget"`
+	Tiers []struct {
+		Name string `json:"name"`
+	} `json:"tiers"`
 }
 
 // evaluation returns the SLO's evaluation from the first tick after now,

@@ -33,7 +33,8 @@ function showTokenForm(why) {
     el('input', { type: 'password', id: 'token-input', placeholder: 'bearer token', autocomplete: 'off' }),
     el('button', { id: 'token-save', onclick: () => {
       localStorage.setItem(TOKEN_KEY, document.getElementById('token-input').value.trim());
-      location.reload();
+      box.classList.add('hidden');
+      for (const run of runners) run();
     } }, 'Use token'));
   box.classList.remove('hidden');
 }
@@ -163,6 +164,9 @@ export function stamp() {
   if (r) r.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB');
 }
 
+// runners are the page's periodic loads, run again once a token is given.
+const runners = [];
+
 // every runs f now and then every ms, skipping while the tab is hidden and
 // a run is under way.
 export function every(ms, f) {
@@ -172,6 +176,7 @@ export function every(ms, f) {
     busy = true;
     try { await f(); clearError(); stamp(); } catch (e) { showError(e); } finally { busy = false; }
   };
+  runners.push(run);
   run();
   return setInterval(run, ms);
 }

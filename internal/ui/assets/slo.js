@@ -224,7 +224,7 @@ async function runWhatIf() {
   $('whatif-note').textContent = `from the stored counts of the last ${days}d, against ${target(w.target)} instead of ${target(w.current_target)}`;
   const sum = w.summary || {};
   const inStatus = (sum.time_in_status || []).filter((x) => x.seconds > 0)
-    .map((x) => `${x.status.replace('_', ' ')} ${pct(x.share, 0)} of the time`).join(', ');
+    .map((x) => `${x.status.replace('_', ' ')} ${pct(x.share, x.share < 0.1 ? 1 : 0)} of the time`).join(', ');
   let story = inStatus ? `Over the last ${days}d it would have been ${inStatus}` : '';
   if (story && sum.lowest_budget_remaining !== null && sum.lowest_budget_remaining !== undefined) {
     story += `; the budget left would have been lowest at ${pct(sum.lowest_budget_remaining, 1)} (${when(sum.lowest_at)})`;

@@ -303,3 +303,25 @@ func BenchmarkHistoryParts(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkHistoryWire is the 90-day chart as a browser fetches it, gzip
+// accepted, beside a client that takes it plain: the server's time and the
+// bytes on the wire.
+func BenchmarkHistoryWire(b *testing.B) {
+	ts, _, _ := chartServer(b, 9)
+	url := ts.URL + "/api/v1/slos/shop/availability/history?from=" + fmt.Sprint(chartNow.Add(-90*slo.Day).Unix())
+	for _, enc := range []string{"identity", "gzip"} {
+		b.Run("encoding="+enc, func(b *testing.B) {
+			var wire int
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, body := fetch(b, url, enc)
+				if resp.StatusCode != http.StatusOK || (enc == "gzip") != (resp.Header.Get("Content-Encoding") == "gzip") {
+					b.Fatalf("%s: %d, encoding %q", enc, resp.StatusCode, resp.Header.Get("Content-Encoding"))
+				}
+				wire = len(body)
+			}
+			b.ReportMetric(float64(wire), "wire-B")
+		})
+	}
+}

@@ -52,13 +52,4 @@ func (s *series) alertable() bool {
 }
 
 // over is whether both of a tier's windows burn at or above its threshold.
-func (s *series) over(ref tierRef) bool {
-	at := func(i int) bool {
-		if i < 0 {
-			return false
-		}
-		b, ok := slo.BurnRate(s.last.sums[i].good, s.last.sums[i].valid, s.target)
-		return ok && b >= ref.tier.BurnRate
-	}
-	return at(ref.long) && (ref.tier.Short <= 0 || at(ref.short))
-}
+func (s *series) over(ref tierRef) bool { return s.overAt(ref, s.target) }

@@ -202,9 +202,9 @@ func (s *series) evaluationAt(target float64, status slo.Status, since time.Time
 }
 
 // statusAt is the budget policy's status of the last tick's counts under
-// target, as series.evaluate works it out: no data without valid events,
-// else by the budget left, escalated by the 1h burn rate. The caller holds
-// mu.
+// target: no data without valid events, else by the budget left, escalated
+// by the 1h burn rate. The tick (evaluate) and the what-if both use it. The
+// caller holds mu.
 func (s *series) statusAt(target float64) slo.Status {
 	p, r := s.plan, &s.last
 	if r.slo.valid <= 0 {
@@ -221,7 +221,7 @@ func (s *series) statusAt(target float64) slo.Status {
 	return p.obj.Policy.Status(b.RemainingRatio(), burn1h)
 }
 
-// overAt is series.over under target: whether both of the tier's windows
+// overAt is whether, under target, both of the tier's windows
 // burn at or above its threshold. A 100% target burns at +Inf, which ptr
 // leaves out of the figures, so this reads the counts, not the figures.
 func (s *series) overAt(ref tierRef, target float64) bool {

@@ -120,16 +120,7 @@ func (s *series) evaluate(now time.Time) {
 		clear(r.sums)
 		r.slo, r.lessDay = pair{}, pair{}
 	}
-	burn1h := 0.0 // no traffic in the hour escalates nothing
-	if p.w1h >= 0 {
-		if b, ok := slo.BurnRate(r.sums[p.w1h].good, r.sums[p.w1h].valid, s.target); ok {
-			burn1h = b
-		}
-	}
-	status := slo.NoData
-	if r.slo.valid > 0 {
-		status = p.obj.Policy.Status(s.budget().RemainingRatio(), burn1h)
-	}
+	status := s.statusAt(s.target)
 	if status != r.status || r.since.IsZero() {
 		r.status, r.since = status, now
 	}

@@ -2,7 +2,7 @@
 // alerts; and the same SLOs seen by customer tier and by customer.
 
 import {
-  api, el, every, statusBadge, pct, target, burn, minutes, ago, budgetBar, sloPath, apiPath, showError, STATUS_RANK,
+  api, el, every, statusBadge, pct, target, burn, minutes, span, ago, budgetBar, sloPath, apiPath, showError, STATUS_RANK,
 } from './app.js';
 
 const state = { slos: [], alerts: [], sort: 'status', desc: false };
@@ -46,9 +46,15 @@ const SORTS = {
 
 function alertsOf(s) { return state.alerts.filter((a) => a.service === s.service && a.slo === s.slo); }
 
+const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
+const bySeverity = (a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3);
+
+// alertBadge names an alert, coloured by severity; a pending one says so.
 function alertBadge(a) {
-  const name = a.rule.startsWith('budget_') ? a.rule.replace('_', ' ') : `${a.rule} (${a.severity})`;
-  return el('span', { class: `badge ${a.state}`, title: (a.annotations && a.annotations.summary) || a.rule, 'data-alert': a.rule }, `${a.state}: ${name}`);
+  const name = a.rule.startsWith('budget_') ? a.rule.replace('_', ' ') : a.rule;
+  const title = `${a.state}, ${a.severity}: ${(a.annotations && a.annotations.summary) || a.rule}`;
+  return el('span', { class: `badge sev-${a.severity}${a.state === 'pending' ? ' pending-alert' : ''}`, title, 'data-alert': a.rule },
+    `${a.state === 'pending' ? 'pending: ' : ''}${name}`);
 }
 
 function row(s) {
@@ -65,9 +71,10 @@ function row(s) {
     el('td', { class: 'num' + (below ? ' error' : ''), 'data-field': 'sli' }, pct(s.sli)),
     el('td', { 'data-field': 'budget' },
       budgetBar(s.budget.remaining_ratio, s.status), ' ', el('b', { class: 'budget-pct' }, pct(s.budget.remaining_ratio, 1)),
-      el('div', { class: 'muted small' }, `${minutes(s.budget.remaining_minutes)} of ${minutes(s.budget.total_minutes)}`)),
+      el('div', { class: 'muted small' }, `${minutes(s.budget.remaining_minutes)} of ${minutes(s.budget.total_minutes)}`,
+        s.exhaustion && s.budget.remaining_ratio > 0 ? ` · runs out in ${span(Date.parse(s.exhaustion) - Date.now())}` : '')),
     el('td', { class: 'num', 'data-field': 'burn' }, burn(s.burn_rate_1h), el('div', { class: 'muted small' }, TREND[s.trend] || '')),
-    el('td', { 'data-field': 'alerts' }, alerts.length ? alerts.map(alertBadge) : el('span', { class: 'muted small' }, 'none')));
+    el('td', { 'data-field': 'alerts' }, alerts.length ? alerts.sort(bySeverity).map(alertBadge) : el('span', { class: 'muted small' }, 'none')));
 }
 
 function render() {
@@ -79,7 +86,7 @@ function render() {
 
   const counts = {};
   for (const s of state.slos) counts[s.status] = (counts[s.status] || 0) + 1;
-  const firing = state.alerts.filter((a) => a.state === 'firing');
+  const firing = state.alerts.filter((a) => a.state === 'firing').sort(bySeverity);
   $('summary').replaceChildren(
     ...['exhausted', 'critical', 'warning', 'healthy', 'no_data'].map((st) => el('div', {
       class: `count${f.status === st ? ' selected' : ''}`, 'data-count': st, onclick: () => setFilter('status', f.status === st ? '' : st),
@@ -89,7 +96,7 @@ function render() {
   const panel = $('firing');
   panel.classList.toggle('hidden', firing.length === 0);
   panel.replaceChildren(el('h2', {}, 'Firing alerts'), el('ul', {}, firing.map((a) => el('li', { 'data-alert': `${a.service}/${a.slo}/${a.rule}` },
-    el('span', { class: 'badge firing' }, a.severity), ' ',
+    el('span', { class: `badge sev-${a.severity}` }, a.severity), ' ',
     el('a', { href: sloPath(a.service, a.slo) }, `${a.service}/${a.slo}`), ' ',
     (a.annotations && a.annotations.summary) || a.rule, el('span', { class: 'muted small' }, ` · since ${ago(a.fired_at)}`)))));
 

@@ -83,7 +83,9 @@ func New(c Config) *Server {
 func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
 
 func (s *Server) routes() {
-	read := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.require(Read, s.whenReady(gzipped(h)))) }
+	read := func(pattern string, h http.HandlerFunc) {
+		s.mux.Handle(pattern, s.require(Read, s.whenReady(gzipped(h))))
+	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	if s.Registry != nil {

@@ -211,7 +211,12 @@ func TestTheWebUIInARealBrowser(t *testing.T) {
 		p.Click(`#tabs a[data-view=customers]`)
 		p.WaitFor(`document.querySelectorAll('#customers tr[data-customer]').length === 9`, 0)
 		p.SetValue("#cq", "enterprise")
-		p.WaitFor(`[...document.querySelectorAll('#customers tr[data-customer]')].filter((tr) => !tr.classList.contains('hidden')).length === 2`, 0)
+		p.WaitFor(`document.querySelectorAll('#customers tr[data-customer]').length === 2`, 0)
+		var tiers2 []string
+		p.Eval(`[...document.querySelectorAll('#customers tr[data-customer] td:nth-child(2)')].map((td) => td.textContent)`, &tiers2)
+		if strings.Join(tiers2, ",") != "enterprise,enterprise" {
+			t.Errorf("filtered to enterprise: tiers %v", tiers2)
+		}
 		p.Screenshot("customers")
 		p.AssertNoErrors(t)
 	})

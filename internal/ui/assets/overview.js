@@ -140,49 +140,64 @@ async function loadTiers() {
         el('td', {}, (t.violators || []).map((c) => el('a', { href: '#customers', onclick: () => setFilterCustomers(c) }, c, ' '))))))))));
 }
 
-function setFilterCustomers(c) { $('cq').value = c; }
+function setFilterCustomers(c) { $('cq').value = c; renderCustomers(); }
 
-// By customer: every customer of every per-customer SLO, with its tier.
+// By customer: every customer of every per-customer SLO, with its tier,
+// worst first. A service may have thousands, so the evaluations are read
+// when the view opens and then once a minute, and at most MAX_CUSTOMERS
+// rows per service are drawn: the filter finds the others.
+const MAX_CUSTOMERS = 300;
+const customers = { at: 0, services: [] };
+
 async function loadCustomers() {
+  if (Date.now() - customers.at < 60000) return;
   const services = [...new Set(state.slos.filter((s) => s.customers > 0).map((s) => s.service))];
-  const box = $('customers');
-  if (services.length === 0) {
-    box.replaceChildren(el('div', { class: 'card muted' }, 'No SLO is measured per customer.'));
-    return;
-  }
-  const cards = [];
+  const out = [];
   for (const service of services) {
     const slos = state.slos.filter((s) => s.service === service && s.customers > 0);
     const [who, ...evals] = await Promise.all([api(`/api/v1/customers/${encodeURIComponent(service)}`),
       ...slos.map((s) => api(apiPath(s.service, s.slo) + '/customers'))]);
     const byCustomer = new Map();
-    for (const c of who.customers) byCustomer.set(c.customer, { tier: c.tier, evs: {} });
+    for (const c of who.customers) byCustomer.set(c.customer, { name: c.customer, tier: c.tier, evs: {} });
     evals.forEach((e, i) => e.customers.forEach((ev) => {
-      if (!byCustomer.has(ev.customer)) byCustomer.set(ev.customer, { tier: ev.tier, evs: {} });
+      if (!byCustomer.has(ev.customer)) byCustomer.set(ev.customer, { name: ev.customer, tier: ev.tier, evs: {} });
       byCustomer.get(ev.customer).evs[slos[i].slo] = ev;
     }));
     const rank = (c) => Math.min(...slos.map((s) => (c.evs[s.slo] ? STATUS_RANK[c.evs[s.slo].status] : 3)));
-    const rows = [...byCustomer.entries()].sort((a, b) => rank(a[1]) - rank(b[1]) || a[0].localeCompare(b[0]));
-    cards.push(el('div', { class: 'card', 'data-service': service }, el('h2', {}, service),
-      el('table', {},
-        el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Tier'), ...slos.map((s) => el('th', {}, s.slo)))),
-        el('tbody', {}, rows.map(([name, c]) => el('tr', { 'data-customer': name, 'data-filter': `${name} ${c.tier}`.toLowerCase() },
-          el('td', {}, el('b', {}, name)), el('td', {}, c.tier),
-          ...slos.map((s) => {
-            const ev = c.evs[s.slo];
-            if (!ev) return el('td', { class: 'muted small' }, 'no events yet');
-            return el('td', {}, el('a', { href: sloPath(service, s.slo, name) }, statusBadge(ev.status)), ' ',
-              el('span', { class: ev.sli !== null && ev.sli < ev.target ? 'error' : '' }, pct(ev.sli)),
-              el('span', { class: 'muted small' }, ` / ${target(ev.target)}`));
-          })))))));
+    const rows = [...byCustomer.values()].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    out.push({ service, slos: slos.map((s) => s.slo), rows });
   }
-  box.replaceChildren(...cards);
-  filterCustomers();
+  customers.services = out;
+  customers.at = Date.now();
+  renderCustomers();
 }
 
-function filterCustomers() {
+function customerCell(service, slo, c) {
+  const ev = c.evs[slo];
+  if (!ev) return el('td', { class: 'muted small' }, 'no events yet');
+  return el('td', {}, el('a', { href: sloPath(service, slo, c.name) }, statusBadge(ev.status)), ' ',
+    el('span', { class: ev.sli !== null && ev.sli < ev.target ? 'error' : '' }, pct(ev.sli)),
+    el('span', { class: 'muted small' }, ` / ${target(ev.target)}`));
+}
+
+function renderCustomers() {
+  const box = $('customers');
+  if (customers.services.length === 0) {
+    box.replaceChildren(el('div', { class: 'card muted' }, 'No SLO is measured per customer.'));
+    return;
+  }
   const q = $('cq').value.toLowerCase();
-  for (const tr of document.querySelectorAll('#customers tr[data-customer]')) tr.classList.toggle('hidden', !!q && !tr.dataset.filter.includes(q));
+  box.replaceChildren(...customers.services.map(({ service, slos, rows }) => {
+    const shown = rows.filter((c) => !q || `${c.name} ${c.tier}`.toLowerCase().includes(q));
+    return el('div', { class: 'card', 'data-service': service }, el('h2', {}, service),
+      el('table', {},
+        el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Tier'), ...slos.map((n) => el('th', {}, n)))),
+        el('tbody', {}, shown.slice(0, MAX_CUSTOMERS).map((c) => el('tr', { 'data-customer': c.name },
+          el('td', {}, el('b', {}, c.name)), el('td', {}, c.tier), ...slos.map((n) => customerCell(service, n, c)))))),
+      el('p', { class: 'muted small' }, shown.length > MAX_CUSTOMERS
+        ? `Showing the ${MAX_CUSTOMERS} worst of ${shown.length} customers; filter to find another.`
+        : `${shown.length} of ${rows.length} customers.`));
+  }));
 }
 
 function view() { return (location.hash || '#slos').slice(1); }
@@ -204,7 +219,7 @@ function start() {
   $('f-service').addEventListener('change', (e) => setFilter('service', e.target.value));
   $('f-status').addEventListener('change', (e) => setFilter('status', e.target.value));
   $('f-label').addEventListener('change', (e) => setFilter('label', e.target.value));
-  $('cq').addEventListener('input', filterCustomers);
+  $('cq').addEventListener('input', renderCustomers);
   for (const th of document.querySelectorAll('th[data-sort]')) {
     th.addEventListener('click', () => {
       state.desc = state.sort === th.dataset.sort ? !state.desc : false;

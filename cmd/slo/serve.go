@@ -257,7 +257,7 @@ func serve(ctx context.Context, e *env, f serveFlags, log *slog.Logger) error {
 	defer hs.Close() // when start-up fails; after a graceful Shutdown, a no-op
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
-	fmt.Fprintf(e.stdout, "slo: serving %d SLOs on http://%s (data in %s)\n", len(eng.Keys()), l.Addr(), f.dataDir)
+	fmt.Fprintf(e.stdout, "slo: serving %d SLOs on http://%s (web UI there, data in %s)\n", len(eng.Keys()), l.Addr(), f.dataDir)
 
 	// SIGHUP is caught from here on: its default action, during a long load
 	// or backfill, would end the process. It is acted on once ready.

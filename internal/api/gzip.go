@@ -14,7 +14,7 @@ import (
 func gzipped(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Accept-Encoding")
-		if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if r.Method == http.MethodHead || !acceptsGzip(r.Header.Get("Accept-Encoding")) {
 			h.ServeHTTP(w, r)
 			return
 		}
@@ -48,13 +48,22 @@ type gzipWriter struct {
 	http.ResponseWriter
 	z           *gzip.Writer
 	wroteHeader bool
+	bodyless    bool
 }
 
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (g *gzipWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
+// WriteHeader sends the status; an answer with a body is marked gzip.
+// Answers that have none (204, 304) go out as they are.
 func (g *gzipWriter) WriteHeader(code int) {
 	if !g.wroteHeader {
 		g.wroteHeader = true
-		g.Header().Set("Content-Encoding", "gzip")
-		g.Header().Del("Content-Length")
+		g.bodyless = code == http.StatusNoContent || code == http.StatusNotModified
+		if !g.bodyless {
+			g.Header().Set("Content-Encoding", "gzip")
+			g.Header().Del("Content-Length")
+		}
 	}
 	g.ResponseWriter.WriteHeader(code)
 }
@@ -62,6 +71,9 @@ func (g *gzipWriter) WriteHeader(code int) {
 func (g *gzipWriter) Write(p []byte) (int, error) {
 	if !g.wroteHeader {
 		g.WriteHeader(http.StatusOK)
+	}
+	if g.bodyless {
+		return g.ResponseWriter.Write(p)
 	}
 	if g.z == nil {
 		g.z = gzipPool.Get().(*gzip.Writer)

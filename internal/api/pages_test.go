@@ -37,9 +37,14 @@ func TestThePagesAndTheStatusPageArePublicWhileTheAPIKeepsItsTokens(t *testing.T
 		{"GET", "/api/v1/slos", http.StatusUnauthorized},
 		{"GET", "/metrics", http.StatusNotFound}, // no registry here; never a page
 		{"POST", "/", http.StatusMethodNotAllowed},
+		{"GET", "/api/v1/nothing", http.StatusNotFound},
 	} {
-		if code, _ := call(t, c.method, ts.URL+c.path, "", ""); code != c.want {
+		code, body := call(t, c.method, ts.URL+c.path, "", "")
+		if code != c.want {
 			t.Errorf("%s %s without a token: %d, want %d", c.method, c.path, code, c.want)
+		}
+		if c.path == "/api/v1/nothing" && body["error"] == nil {
+			t.Errorf("an unknown API path is not answered in JSON: %v", body)
 		}
 	}
 }

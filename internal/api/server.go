@@ -114,6 +114,9 @@ func (s *Server) routes() {
 		// The pages carry no figures (the browser reads the API with its
 		// token); the status page is public by design.
 		s.mux.Handle("GET /", s.Pages)
+		s.mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusNotFound, "no such endpoint: GET %s (docs/api.md lists them)", r.URL.Path)
+		})
 		s.mux.Handle("GET /status", s.whenReady(s.Pages))
 		s.mux.Handle("GET /status.json", s.whenReady(s.Pages))
 	}

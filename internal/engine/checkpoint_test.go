@@ -16,7 +16,7 @@ import (
 func sameEvaluations(t *testing.T, got, want []Evaluation) {
 	t.Helper()
 	for i := range got { // the status holds since the engine started
-		got[i].StatusSince = want[i].StatusSince
+		got[i].StatusSince, got[i].StatusSinceStart = want[i].StatusSince, want[i].StatusSinceStart
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("rebuilt state differs:\n got %+v\nwant %+v", got, want)
@@ -127,4 +127,26 @@ func TestAFailedReloadKeepsTheStateItHad(t *testing.T) {
 		t.Errorf("keys after a failed reload: %v", keys)
 	}
 	sameEvaluations(t, e.Evaluations(), want)
+}
+
+// TestStatusSinceSaysWhenItIsOnlyTheStart: a status the engine found at its
+// first tick began earlier, and the evaluation says so; a change seen live
+// is a real time.
+func TestStatusSinceSaysWhenItIsOnlyTheStart(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 1, 10, 30, 20, 0, time.UTC)}
+	st := openStore(t, t.TempDir(), c.now)
+	e := newEngine(t, st, c)
+	minutes(t, e, c.t.Add(-3*time.Hour), c.t, 100, 100, availability)
+	e.Evaluate()
+	first, _ := e.Evaluation(availability)
+	if first.Status != "healthy" || !first.StatusSinceStart || !first.StatusSince.Equal(c.t) {
+		t.Fatalf("first tick: %s since %s (start %v), want healthy since the start", first.Status, first.StatusSince, first.StatusSinceStart)
+	}
+	minutes(t, e, c.t, c.t.Add(5*time.Minute), 0, 100, availability)
+	c.step(5 * time.Minute)
+	e.Evaluate()
+	changed, _ := e.Evaluation(availability)
+	if changed.Status == "healthy" || changed.StatusSinceStart || !changed.StatusSince.Equal(c.t) {
+		t.Fatalf("after an outage: %s since %s (start %v), want a new status since now", changed.Status, changed.StatusSince, changed.StatusSinceStart)
+	}
 }

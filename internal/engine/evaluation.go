@@ -34,8 +34,11 @@ type Evaluation struct {
 	Windows []WindowFigures `json:"windows"`
 	Tiers   []TierFigures   `json:"tiers"`
 	Status  string          `json:"status"`
-	// StatusSince is when the status last changed (or the engine started).
-	StatusSince time.Time `json:"status_since"`
+	// StatusSince is when the status last changed, or when the engine first
+	// evaluated the series, which StatusSinceStart then says: the status
+	// began earlier, and the history tells when.
+	StatusSince      time.Time `json:"status_since"`
+	StatusSinceStart bool      `json:"status_since_start,omitempty"`
 	// Trend compares the 1h, 6h and 24h burn rates, as the seed does:
 	// improving when each is below the longer one, degrading when each is
 	// above it, else stable; unknown without data in all three.
@@ -142,7 +145,8 @@ func (s *series) evaluationAt(target float64, status slo.Status, since time.Time
 		Time: r.at, Target: target, Window: p.obj.Window.String(),
 		WindowStart: r.start, WindowEnd: r.end,
 		Good: r.slo.good, Valid: r.slo.valid,
-		Status: status.String(), StatusSince: since, Trend: "unknown",
+		Status: status.String(), StatusSince: since, StatusSinceStart: r.sinceStart && since.Equal(r.since), Trend: "unknown",
+		Tiers: []TierFigures{},
 	}
 	if p.down != nil {
 		d := *p.down

@@ -31,8 +31,11 @@ type result struct {
 	slo, lessDay pair
 	start, end   time.Time
 	status       slo.Status
-	// since is when status last changed.
-	since time.Time
+	// since is when status last changed; sinceStart is true while the
+	// status has held since the series' first evaluation, so that since is
+	// the process's start, not a change.
+	since      time.Time
+	sinceStart bool
 	// alertable is whether an alert condition may hold (Engine.Alerting).
 	alertable bool
 }
@@ -122,6 +125,9 @@ func (s *series) evaluate(now time.Time) {
 	}
 	status := s.statusAt(s.target)
 	if status != r.status || r.since.IsZero() {
+		// The first status began before the engine saw it, and so did the
+		// first with data after none from the start: backfilled counts.
+		r.sinceStart = r.since.IsZero() || (r.sinceStart && r.status == slo.NoData)
 		r.status, r.since = status, now
 	}
 	r.alertable = s.alertable()

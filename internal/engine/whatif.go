@@ -91,6 +91,7 @@ func (e *Engine) WhatIf(ctx context.Context, id slo.Series, target float64, from
 	out.Summary = summarize(points, to)
 	if target != out.CurrentTarget || out.Now.Status != current.String() {
 		out.Now.StatusSince = statusSince(points, out.Now.Status, out.Now.Time, step)
+		out.Now.StatusSinceStart = false // read from the points, not the engine's start
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -120,7 +121,9 @@ var stateTexts = map[string]string{
 // statusView turns the report into what the template writes: texts, not
 // figures to format.
 func statusView(r *report.CustomerReport) statusPageView {
-	v := statusPageView{Month: monthName(r.Month), Updated: r.Time.UTC().Format("2006-01-02 15:04 UTC"), Partial: r.Partial, Overall: "operational"}
+	// The headline is the worst measured state; with nothing measured it
+	// says so, and never claims health it has not seen.
+	v := statusPageView{Month: monthName(r.Month), Updated: r.Time.UTC().Format("2006-01-02 15:04 UTC"), Partial: r.Partial, Overall: "unknown"}
 	rank := map[string]int{"unknown": 0, "operational": 1, "degraded": 2, "major_outage": 3}
 	for _, s := range r.Services {
 		sv := statusService{Name: s.Service, State: s.State, StateText: stateTexts[s.State], Message: s.Message,
@@ -139,7 +142,7 @@ func statusView(r *report.CustomerReport) statusPageView {
 	}
 	v.OverallText = map[string]string{
 		"operational": "All systems operational", "degraded": "Some systems are degraded",
-		"major_outage": "A major outage is under way", "unknown": "No data",
+		"major_outage": "A major outage is under way", "unknown": "No data yet: nothing is measured",
 	}[v.Overall]
 	return v
 }
@@ -153,9 +156,11 @@ func barOf(availability, commitment float64) (bar, mark float64) {
 	return place(availability), place(commitment)
 }
 
-// percent writes a ratio with the digits a status page needs: 99.95%.
+// percent writes a ratio with the digits a status page needs: 99.95%. It
+// rounds down, so that 99.4996% never reads as meeting 99.5%, nor 99.9999%
+// as 100%.
 func percent(x float64) string {
-	s := fmt.Sprintf("%.3f", 100*x)
+	s := fmt.Sprintf("%.3f", math.Floor(100*x*1000+1e-9)/1000)
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s + "%"
 }

@@ -154,3 +154,21 @@ func TestTheAvailabilityBarPutsTheCommitmentAtTwoThirds(t *testing.T) {
 		t.Errorf("all good: bar %v, want 100", bar)
 	}
 }
+
+func TestTheStatusPageNeverClaimsHealthItHasNotMeasured(t *testing.T) {
+	h := New(Config{Status: func(context.Context, time.Time) (*report.CustomerReport, error) {
+		return &report.CustomerReport{Month: "2026-11", Services: []report.CustomerService{{Service: "shop", State: "unknown", Commitment: 0.995}}}, nil
+	}})
+	page := body(t, get(t, h, "/status"))
+	if strings.Contains(page, "All systems operational") || !strings.Contains(page, "No data yet") {
+		t.Errorf("with nothing measured the headline is not 'No data yet':\n%s", page)
+	}
+}
+
+func TestPercentRoundsDownSoThatAMissNeverReadsAsMet(t *testing.T) {
+	for x, want := range map[float64]string{0.994996: "99.499%", 0.9999999: "99.999%", 1: "100%", 0.995: "99.5%", 0.5: "50%"} {
+		if got := percent(x); got != want {
+			t.Errorf("percent(%v) = %s, want %s", x, got, want)
+		}
+	}
+}

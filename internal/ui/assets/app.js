@@ -25,18 +25,41 @@ export async function api(path) {
   return r.json();
 }
 
+// showTokenForm asks for a read token. It is kept in this browser's local
+// storage and sent to this server's API only.
 function showTokenForm(why) {
   const box = document.getElementById('token');
   if (!box || !box.classList.contains('hidden')) return;
-  box.replaceChildren(
-    el('span', {}, why),
-    el('input', { type: 'password', id: 'token-input', placeholder: 'bearer token', autocomplete: 'off' }),
-    el('button', { id: 'token-save', onclick: () => {
-      localStorage.setItem(TOKEN_KEY, document.getElementById('token-input').value.trim());
-      box.classList.add('hidden');
-      for (const run of runners) run();
-    } }, 'Use token'));
+  const form = el('form', { class: 'token', onsubmit: (e) => {
+    e.preventDefault();
+    localStorage.setItem(TOKEN_KEY, document.getElementById('token-input').value.trim());
+    box.classList.add('hidden');
+    showForget();
+    for (const run of runners) run();
+  } },
+  el('span', {}, why + ' Give a read token:'),
+  el('input', { type: 'password', id: 'token-input', placeholder: 'bearer token', autocomplete: 'off' }),
+  el('button', { id: 'token-save', type: 'submit' }, 'Use token'));
+  box.replaceChildren(form);
   box.classList.remove('hidden');
+}
+
+// showForget offers to forget a stored token, in the header.
+export function showForget() {
+  const nav = document.querySelector('header.top nav');
+  if (!nav || !localStorage.getItem(TOKEN_KEY) || document.getElementById('forget-token')) return;
+  nav.append(el('a', { href: '#', id: 'forget-token', onclick: (e) => {
+    e.preventDefault();
+    localStorage.removeItem(TOKEN_KEY);
+    location.reload();
+  } }, 'Forget token'));
+}
+
+// fill replaces a node's children, leaving out null, undefined and false
+// (which replaceChildren would write as text).
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
 }
 
 // el builds an element: attributes (on* as listeners, class, dataset via
@@ -66,11 +89,14 @@ export function statusBadge(status) {
 
 // pct writes a ratio as a percent with enough digits to tell 99.9 from
 // 99.95; null (no data) is a dash.
+// It rounds down, so that 99.9999% never reads 100% and 98.996% never
+// reads as meeting 99%.
 export function pct(x, digits) {
   if (x === null || x === undefined) return '–';
   const p = 100 * x;
-  if (digits === undefined) digits = Math.abs(p) >= 99 && Math.abs(p) < 100 ? 3 : 1;
-  return trimZeros(p.toFixed(digits)) + '%';
+  if (digits === undefined) digits = p >= 99 ? 3 : p >= 90 ? 2 : 1;
+  const f = 10 ** digits;
+  return trimZeros((Math.floor(p * f + 1e-9) / f).toFixed(digits)) + '%';
 }
 
 // target writes an objective, 0.999 as 99.9%.
@@ -112,6 +138,12 @@ export function span(ms) {
     if (parts.length === 2) break;
   }
   return parts.filter((p) => !p.startsWith('0')).join(' ') || '0s';
+}
+
+// until writes how long until a time: "in 3h 10m", or "now" once past.
+export function until(iso) {
+  const d = Date.parse(iso) - Date.now();
+  return d > 0 ? 'in ' + span(d) : 'now';
 }
 
 export function ago(iso, now = Date.now()) {
@@ -177,6 +209,7 @@ export function every(ms, f) {
     try { await f(); clearError(); stamp(); } catch (e) { showError(e); } finally { busy = false; }
   };
   runners.push(run);
+  showForget();
   run();
   return setInterval(run, ms);
 }

@@ -3,7 +3,7 @@
 // reads the values under the mouse. The server has already cut the series
 // to a few hundred points, so drawing every one is cheap.
 
-import { el } from './app.js';
+import { el, fill } from './app.js';
 
 const M = { left: 58, right: 70, top: 10, bottom: 24 };
 
@@ -17,11 +17,15 @@ export function lineChart(container, opts) {
   const height = opts.height || 220;
   const xs = opts.series.flatMap((s) => s.points.map((p) => p[0]));
   if (xs.length === 0) {
-    container.replaceChildren(el('p', { class: 'muted' }, 'No data in this range.'));
+    fill(container, el('p', { class: 'muted' }, 'No data in this range.'));
     return;
   }
   const x0 = Math.min(...xs), x1 = Math.max(...xs, x0 + 1);
   const vals = opts.series.flatMap((s) => s.points.map((p) => p[1]).filter((v) => v !== null && Number.isFinite(v)));
+  if (vals.length === 0) {
+    fill(container, el('p', { class: 'muted' }, 'No data in this range.'));
+    return;
+  }
   const refs = (opts.hlines || []).map((h) => h.y);
   let y0 = opts.y.min ?? Math.min(...vals, ...refs);
   let y1 = opts.y.max ?? Math.max(...vals, ...refs);
@@ -61,6 +65,8 @@ export function lineChart(container, opts) {
   }
   for (const s of opts.series) {
     svg.append(el('path', { class: 'line', d: pathOf(s.points, X, Y), stroke: s.color, 'data-series': s.name }));
+    const real = s.points.filter((p) => p[1] !== null && Number.isFinite(p[1]));
+    if (real.length === 1) svg.append(el('circle', { cx: X(real[0][0]), cy: Y(real[0][1]), r: 3, fill: s.color }));
   }
   const cursor = el('line', { class: 'cursor hidden', y1: M.top, y2: height - M.bottom });
   svg.append(cursor);
@@ -70,7 +76,7 @@ export function lineChart(container, opts) {
     sw.style.background = s.color;
     return [sw, s.name];
   }));
-  container.replaceChildren(svg, tip, legend);
+  fill(container, svg, tip, legend);
 
   // The cursor reads the nearest point of the first series' times.
   const times = opts.series[0].points.map((p) => p[0]);
@@ -84,8 +90,13 @@ export function lineChart(container, opts) {
     cursor.setAttribute('x1', X(at));
     cursor.setAttribute('x2', X(at));
     cursor.classList.remove('hidden');
-    tip.replaceChildren(el('div', {}, new Date(at).toISOString().slice(0, 16).replace('T', ' ')),
-      ...opts.series.map((s) => el('div', {}, `${s.name}: ${s.points[i] && s.points[i][1] !== null ? opts.y.format(s.points[i][1]) : '–'}`)));
+    // Each series is read at its own point nearest the time: two series
+    // may come from different requests.
+    fill(tip, el('div', {}, new Date(at).toISOString().slice(0, 16).replace('T', ' ')),
+      ...opts.series.map((s) => {
+        const p = s.points[nearest(s.points.map((q) => q[0]), at)];
+        return el('div', {}, `${s.name}: ${p && p[1] !== null ? opts.y.format(p[1]) : '–'}`);
+      }));
     tip.classList.remove('hidden');
     const left = (X(at) / width) * r.width;
     tip.style.left = (left > r.width / 2 ? left - tip.offsetWidth - 10 : left + 10) + 'px';

@@ -2,7 +2,7 @@
 // alerts; and the same SLOs seen by customer tier and by customer.
 
 import {
-  api, el, every, statusBadge, pct, target, burn, minutes, span, ago, budgetBar, sloPath, apiPath, showError, STATUS_RANK,
+  api, el, fill, every, statusBadge, pct, target, burn, minutes, until, ago, budgetBar, sloPath, apiPath, showError, STATUS_RANK,
 } from './app.js';
 
 const state = { slos: [], alerts: [], sort: 'status', desc: false };
@@ -61,7 +61,7 @@ function row(s) {
   const alerts = alertsOf(s);
   const below = s.sli !== null && s.sli < s.target;
   return el('tr', { class: `row-${s.status}`, 'data-slo': `${s.service}/${s.slo}` },
-    el('td', {}, statusBadge(s.status), el('div', { class: 'muted small' }, 'since ' + ago(s.status_since))),
+    el('td', {}, statusBadge(s.status), s.status_since_start ? null : el('div', { class: 'muted small' }, 'since ' + ago(s.status_since))),
     el('td', {},
       el('a', { href: sloPath(s.service, s.slo) }, el('b', {}, s.service), ' / ', el('b', {}, s.slo)),
       s.description ? el('div', { class: 'muted small' }, s.description) : null,
@@ -72,7 +72,7 @@ function row(s) {
     el('td', { 'data-field': 'budget' },
       budgetBar(s.budget.remaining_ratio, s.status), ' ', el('b', { class: 'budget-pct' }, pct(s.budget.remaining_ratio, 1)),
       el('div', { class: 'muted small' }, `${minutes(s.budget.remaining_minutes)} of ${minutes(s.budget.total_minutes)}`,
-        s.exhaustion && s.budget.remaining_ratio > 0 ? ` · runs out in ${span(Date.parse(s.exhaustion) - Date.now())}` : '')),
+        s.exhaustion && s.budget.remaining_ratio > 0 ? ` · runs out ${until(s.exhaustion)}` : '')),
     el('td', { class: 'num', 'data-field': 'burn' }, burn(s.burn_rate_1h), el('div', { class: 'muted small' }, TREND[s.trend] || '')),
     el('td', { 'data-field': 'alerts' }, alerts.length ? alerts.sort(bySeverity).map(alertBadge) : el('span', { class: 'muted small' }, 'none')));
 }
@@ -87,7 +87,7 @@ function render() {
   const counts = {};
   for (const s of state.slos) counts[s.status] = (counts[s.status] || 0) + 1;
   const firing = state.alerts.filter((a) => a.state === 'firing').sort(bySeverity);
-  $('summary').replaceChildren(
+  fill($('summary'), 
     ...['exhausted', 'critical', 'warning', 'healthy', 'no_data'].map((st) => el('div', {
       class: `count${f.status === st ? ' selected' : ''}`, 'data-count': st, onclick: () => setFilter('status', f.status === st ? '' : st),
     }, el('b', {}, String(counts[st] || 0)), statusBadge(st))),
@@ -95,21 +95,21 @@ function render() {
 
   const panel = $('firing');
   panel.classList.toggle('hidden', firing.length === 0);
-  panel.replaceChildren(el('h2', {}, 'Firing alerts'), el('ul', {}, firing.map((a) => el('li', { 'data-alert': `${a.service}/${a.slo}/${a.rule}` },
+  fill(panel, el('h2', {}, 'Firing alerts'), el('ul', {}, firing.map((a) => el('li', { 'data-alert': `${a.service}/${a.slo}/${a.rule}` },
     el('span', { class: `badge sev-${a.severity}` }, a.severity), ' ',
-    el('a', { href: sloPath(a.service, a.slo) }, `${a.service}/${a.slo}`), ' ',
+    el('a', { href: sloPath(a.service, a.slo) }, `${a.service}/${a.slo}`), el('span', { class: 'muted small' }, ` ${a.rule}: `),
     (a.annotations && a.annotations.summary) || a.rule, el('span', { class: 'muted small' }, ` · since ${ago(a.fired_at)}`)))));
 
   const sorted = state.slos.filter((s) => matches(s, f)).sort(SORTS[state.sort]);
   if (state.desc) sorted.reverse();
-  document.querySelector('#slos tbody').replaceChildren(...(sorted.length ? sorted.map(row)
+  fill(document.querySelector('#slos tbody'), ...(sorted.length ? sorted.map(row)
     : [el('tr', {}, el('td', { colspan: 7, class: 'muted' }, state.slos.length ? 'No SLO matches the filters.' : 'No SLOs are defined.'))]));
   $('shown').textContent = `${sorted.length} of ${state.slos.length} SLOs`;
 }
 
 function fillSelect(sel, values, chosen, all) {
   const have = [...sel.options].map((o) => o.value).join('\n');
-  if (have !== ['', ...values].join('\n')) sel.replaceChildren(el('option', { value: '' }, all), ...values.map((v) => el('option', { value: v }, v)));
+  if (have !== ['', ...values].join('\n')) fill(sel, el('option', { value: '' }, all), ...values.map((v) => el('option', { value: v }, v)));
   sel.value = chosen;
 }
 
@@ -125,10 +125,10 @@ async function loadTiers() {
   const rep = await api('/api/v1/reports/tiers');
   const box = $('view-tiers');
   if (!rep.services || rep.services.length === 0) {
-    box.replaceChildren(el('div', { class: 'card muted' }, 'No SLO is measured per customer: give a service a customers section to see tiers here.'));
+    fill(box, el('div', { class: 'card muted' }, 'No SLO is measured per customer: give a service a customers section to see tiers here.'));
     return;
   }
-  box.replaceChildren(...rep.services.map((svc) => el('div', { class: 'card', 'data-service': svc.service },
+  fill(box, ...rep.services.map((svc) => el('div', { class: 'card', 'data-service': svc.service },
     el('h2', {}, `${svc.service} · ${svc.customers} customers`),
     el('table', { class: 'tiers' },
       el('thead', {}, el('tr', {}, el('th', {}, 'Tier'), el('th', { class: 'num' }, 'Customers'), el('th', { class: 'num' }, 'Meeting all'),
@@ -183,11 +183,11 @@ function customerCell(service, slo, c) {
 function renderCustomers() {
   const box = $('customers');
   if (customers.services.length === 0) {
-    box.replaceChildren(el('div', { class: 'card muted' }, 'No SLO is measured per customer.'));
+    fill(box, el('div', { class: 'card muted' }, 'No SLO is measured per customer.'));
     return;
   }
   const q = $('cq').value.toLowerCase();
-  box.replaceChildren(...customers.services.map(({ service, slos, rows }) => {
+  fill(box, ...customers.services.map(({ service, slos, rows }) => {
     const shown = rows.filter((c) => !q || `${c.name} ${c.tier}`.toLowerCase().includes(q));
     return el('div', { class: 'card', 'data-service': service }, el('h2', {}, service),
       el('table', {},

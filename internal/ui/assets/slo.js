@@ -2,7 +2,7 @@
 // tiers and alerts, and a what-if on its target.
 
 import {
-  api, el, every, statusBadge, pct, target, burn, count, minutes, span, ago, when, budgetBar, sloPath, apiPath, showError,
+  api, el, fill, every, statusBadge, pct, target, burn, count, minutes, span, until, ago, when, budgetBar, sloPath, apiPath, showError,
 } from './app.js';
 import { lineChart } from './chart.js';
 
@@ -28,42 +28,60 @@ function verdict(ev) {
   const msg = ev.decision && ev.decision.actions ? ev.decision.actions.message : '';
   if (ev.status === 'no_data') return ev.source_down ? `No data: the source is down since ${when(ev.source_down.since)} (${ev.source_down.error}).` : 'No data: no valid events in the window yet.';
   let s = `${pct(b.remaining_ratio, 1)} of the error budget left (${minutes(b.remaining_minutes)} of ${minutes(b.total_minutes)}).`;
-  if (ev.exhaustion && b.remaining_ratio > 0) s += ` At the last 24 hours' burn rate it runs out in ${span(Date.parse(ev.exhaustion) - Date.now())}.`;
+  if (ev.exhaustion && b.remaining_ratio > 0) s += ` At the last 24 hours' burn rate it runs out ${until(ev.exhaustion)}.`;
   if (b.remaining_ratio <= 0) s += ' It has run out.';
   return msg ? `${s} ${msg}` : s;
 }
 
 function renderNow(ev) {
   document.title = `${service}/${name}${customer ? ' · ' + customer : ''} · slo`;
-  $('title').textContent = `${service} / ${name}${customer ? ` · customer ${customer} (${ev.tier})` : ''}`;
-  $('status').replaceChildren(statusBadge(ev.status));
-  $('since').textContent = 'since ' + ago(ev.status_since);
+  $('title').textContent = `${service} / ${name}${customer ? ` · customer ${customer}${ev.tier ? ` (${ev.tier})` : ''}` : ''}`;
+  fill($('status'), statusBadge(ev.status));
+  $('since').textContent = sinceText(ev);
   $('verdict').textContent = verdict(ev);
-  $('about').replaceChildren(
+  fill($('about'), 
     ev.description ? el('span', {}, ev.description + ' · ') : null,
     ev.measurement ? el('span', {}, 'SLI: ' + ev.measurement + ' · ') : null,
     ev.owner ? el('span', {}, 'owner ' + ev.owner + ' · ') : null,
     el('span', {}, `objective ${target(ev.target)} over ${ev.window}, evaluated ${ago(ev.time)}`));
   const b = ev.budget;
-  $('tiles').replaceChildren(
+  fill($('tiles'), 
     tile('Error budget left', pct(b.remaining_ratio, 1), budgetBar(b.remaining_ratio, ev.status, true), { 'data-tile': 'budget' }),
     tile('Budget in minutes', minutes(b.remaining_minutes), `left of ${minutes(b.total_minutes)} in ${ev.window}`, { 'data-tile': 'minutes' }),
     tile('Budget in events', count(b.remaining_events), `bad events left of ${count(b.allowed_events)} allowed`, { 'data-tile': 'events' }),
     tile('SLI', pct(ev.sli), `target ${target(ev.target)} · ${count(ev.valid)} valid events`, { 'data-tile': 'sli' }),
     tile('Burn rate 1h / 6h / 24h', burn(ev.burn_rate_1h), `${burn(ev.burn_rate_6h)} · ${burn(ev.burn_rate_24h)} · ${ev.trend}`, { 'data-tile': 'burn' }),
-    tile('Budget runs out', ev.budget.remaining_ratio <= 0 ? 'run out' : ev.exhaustion ? 'in ' + span(Date.parse(ev.exhaustion) - Date.now()) : 'not at this rate',
-      ev.projected_sli !== null ? `SLI ${pct(ev.projected_sli)} by ${when(ev.projected_at)}` : 'at the last 24 hours\' rate', { 'data-tile': 'projection' }));
+    tile('Budget runs out', runsOut(ev),
+      ev.projected_sli !== null ? `SLI ${pct(ev.projected_sli)} by ${when(ev.projected_at)}` : '', { 'data-tile': 'projection' }));
   renderPolicy(ev.decision);
   renderTiers(ev);
+}
+
+// sinceText says since when the status holds. When the engine has held it
+// since its own start, the change was earlier: the history's points tell.
+function sinceText(ev) {
+  if (!ev.status_since_start) return 'since ' + ago(ev.status_since);
+  const pts = state.history;
+  if (pts.length === 0) return '';
+  let i = pts.length - 1;
+  while (i >= 0 && pts[i].status === ev.status) i--;
+  if (i < 0) return `for all of the ${rangeDays()}d shown`;
+  return `since about ${ago(pts[i + 1].time)}`;
+}
+
+function runsOut(ev) {
+  if (ev.status === 'no_data') return 'no data';
+  if (ev.budget.remaining_ratio <= 0) return 'run out';
+  return ev.exhaustion ? until(ev.exhaustion) : 'not at this rate';
 }
 
 const YES = (ok, yes, no) => el('span', { class: `badge ${ok ? 'ok' : 'no'}` }, ok ? yes : no);
 
 function renderPolicy(d) {
-  if (!d) { $('policy').replaceChildren(el('p', { class: 'muted' }, 'Per-customer series do not gate.')); return; }
+  if (!d) { fill($('policy'), el('p', { class: 'muted' }, 'Per-customer series do not gate.')); return; }
   const a = d.actions;
-  if (!a) { $('policy').replaceChildren(el('p', { class: 'muted' }, d.unknown || 'The status cannot be told.')); return; }
-  $('policy').replaceChildren(
+  if (!a) { fill($('policy'), el('p', { class: 'muted' }, d.unknown || 'The status cannot be told.')); return; }
+  fill($('policy'), 
     el('p', {}, 'Status ', statusBadge(d.status), a.rule !== d.status ? ` (the ${a.rule} rule applies)` : '', d.fast_burn ? ' · set by a fast burn' : ''),
     el('dl', { class: 'actions' },
       el('div', {}, el('dt', {}, 'Feature development'), el('dd', {}, YES(a.feature_development, 'allowed', 'frozen'))),
@@ -89,7 +107,11 @@ function tierState(t) {
 
 function renderTiers(ev) {
   const left = ev.budget.remaining_ratio;
-  $('tiers').tBodies[0].replaceChildren(...ev.tiers.map((t) => {
+  if (!ev.tiers || ev.tiers.length === 0) {
+    fill($('tiers').tBodies[0], el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'This SLO has no burn-rate alerts (its spec turns alerting off).')));
+    return;
+  }
+  fill($('tiers').tBodies[0], ...ev.tiers.map((t) => {
     let gone = '–';
     if (left <= 0) gone = 'already gone';
     else if (t.long_burn_rate > 0) gone = span((left * windowMs(ev)) / t.long_burn_rate);
@@ -106,7 +128,7 @@ function renderTiers(ev) {
 
 function renderAlerts() {
   const rows = state.alerts.filter((a) => (a.labels || {}).customer === (customer || undefined));
-  $('alerts').tBodies[0].replaceChildren(...(rows.length ? rows.map((a) => el('tr', { 'data-alert': a.rule, 'data-state': a.state },
+  fill($('alerts').tBodies[0], ...(rows.length ? rows.map((a) => el('tr', { 'data-alert': a.rule, 'data-state': a.state },
     el('td', {}, el('span', { class: `badge ${a.state}` }, a.state)),
     el('td', { title: (a.annotations && a.annotations.description) || '' }, a.rule),
     el('td', {}, a.severity),
@@ -128,6 +150,7 @@ const series = (pts, key, scale = 1) => pts.map((p) => [Date.parse(p.time), p[ke
 function renderCharts() {
   const ev = state.ev, pts = state.history;
   if (!ev) return;
+  $('since').textContent = sinceText(ev);
   const mk = markers();
   lineChart($('chart-budget'), {
     label: 'error budget left', markers: mk, y: { format: (v) => pct(v, 0), max: 1 },
@@ -139,7 +162,7 @@ function renderCharts() {
     hlines: [{ y: ev.target, label: 'target', color: '#c62828' }],
     series: [{ name: `SLI (${ev.window})`, color: '#1a7f37', points: series(pts, 'sli') }],
   });
-  const thresholds = [...new Map(ev.tiers.map((t) => [t.threshold, t.name])).entries()];
+  const thresholds = [...new Map((ev.tiers || []).map((t) => [t.threshold, t.name])).entries()];
   lineChart($('chart-burn'), {
     label: 'burn rates', markers: mk, y: { format: (v) => burn(v), scale: 'log1p', min: 0 },
     hlines: thresholds.map(([y, n]) => ({ y, label: `${y}×`, title: `tier ${n}: ${y}×`, color: '#8c959f' })),
@@ -149,13 +172,14 @@ function renderCharts() {
       { name: '24h', color: '#0969da', points: series(pts, 'burn_rate_24h') },
     ],
   });
-  $('annotations').replaceChildren(...(state.annotations.length ? state.annotations.map((a) => el('li', { 'data-annotation': a.id },
+  fill($('annotations'), ...(state.annotations.length ? state.annotations.map((a) => el('li', { 'data-annotation': a.id },
     el('b', {}, a.kind), ` ${when(a.start)}${a.end ? ' – ' + when(a.end) : ''}: ${a.text}`,
     budgetOf(a))) : [el('li', { class: 'muted' }, 'None in this range.')]));
   if (state.whatif) renderWhatIfChart();
 }
 
 function budgetOf(a) {
+  if (customer) return null; // the attribution is the SLO's, not a customer's
   const s = a.attribution && a.attribution.slos && a.attribution.slos.find((x) => x.slo === name);
   if (!s || s.budget_spent === null) return null;
   return el('span', { class: 'muted' }, ` · spent ${pct(s.budget_spent, 1)} of the budget (${minutes(s.budget_minutes)})`);
@@ -180,8 +204,8 @@ async function loadHistory() {
 
 async function loadCeiling() {
   const c = await api(`${base}/ceiling`);
-  if (!c.bounded) { $('ceiling').replaceChildren(el('p', { class: 'muted' }, 'No hard dependency bounds this SLO.')); return; }
-  $('ceiling').replaceChildren(
+  if (!c.bounded) { fill($('ceiling'), el('p', { class: 'muted' }, 'No hard dependency bounds this SLO.')); return; }
+  fill($('ceiling'), 
     el('p', {}, 'Its hard dependencies allow at most ', el('b', { 'data-field': 'ceiling' }, pct(c.ceiling)), ` against a target of ${target(c.target)}.`),
     c.warning ? el('p', { class: 'error' }, c.warning) : null,
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Dependency'), el('th', { class: 'num' }, 'Published'), el('th', { class: 'num' }, 'Measured'), el('th', {}, 'Used'))),
@@ -193,7 +217,7 @@ async function loadCustomers() {
   if (customer || !state.ev.customers) return;
   const r = await api(`${base}/customers`);
   $('customers-card').classList.remove('hidden');
-  $('customers').tBodies[0].replaceChildren(...r.customers.map((c) => el('tr', { 'data-customer': c.customer },
+  fill($('customers').tBodies[0], ...r.customers.map((c) => el('tr', { 'data-customer': c.customer },
     el('td', {}, el('a', { href: sloPath(service, name, c.customer) }, c.customer)), el('td', {}, c.tier), el('td', {}, statusBadge(c.status)),
     el('td', { class: 'num' }, target(c.target)), el('td', { class: 'num' }, pct(c.sli)),
     el('td', {}, budgetBar(c.budget.remaining_ratio, c.status), ' ', pct(c.budget.remaining_ratio, 1)))));
@@ -230,7 +254,7 @@ async function runWhatIf() {
     story += `; the budget left would have been lowest at ${pct(sum.lowest_budget_remaining, 1)} (${when(sum.lowest_at)})`;
   }
   if (story) story += sum.first_exhausted ? `, and exhausted first at ${when(sum.first_exhausted)}.` : ', and never exhausted.';
-  $('whatif-result').replaceChildren(el('div', { class: 'result' },
+  fill($('whatif-result'), el('div', { class: 'result' },
     tile('Status', statusBadge(now.status), now.decision && now.decision.actions ? now.decision.actions.message : '', { 'data-whatif': 'status' }),
     tile('Error budget left', pct(b.remaining_ratio, 1), budgetBar(b.remaining_ratio, now.status, true), { 'data-whatif': 'budget' }),
     tile('Budget in minutes', minutes(b.remaining_minutes), `of ${minutes(b.total_minutes)}`, { 'data-whatif': 'minutes' }),
@@ -261,10 +285,10 @@ function start() {
   let first = true;
   every(10000, async () => {
     await loadNow();
-    if (first) {
-      first = false;
+    if (first) { // until these load once; a failure tries again next time
       $('whatif-target').value = +(state.ev.target * 100).toFixed(4);
       await Promise.all([loadHistory(), loadCeiling(), loadCustomers()]);
+      first = false;
     }
   });
   setInterval(() => { if (!document.hidden && state.ev) loadHistory().catch(showError); }, 60000);

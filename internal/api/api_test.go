@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -183,6 +185,24 @@ func TestHistoryParametersAreCheckedAndDefaulted(t *testing.T) {
 	code, out = call(t, "GET", ts.URL+"/api/v1/slos/api/availability/history?from=1793534400&to=2026-11-01T12:00:00Z&step=1h", "", "")
 	if code != http.StatusOK || out["from"] != "2026-11-01T12:00:00Z" || out["step"] != "1h" {
 		t.Errorf("explicit: %d %v", code, out)
+	}
+}
+
+func TestAHistoryFailureIsTheRequestsOnlyWhenItsRangeIsRefused(t *testing.T) {
+	ts, s, _ := newTestServer(t, Tokens{})
+	eng := s.Engine.(*fakeEngine)
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{fmt.Errorf("history: %w: use a longer step", engine.ErrRange), http.StatusBadRequest},
+		{fmt.Errorf("history: %w api/availability", engine.ErrNoSeries), http.StatusNotFound},
+		{errors.New("history: database is locked"), http.StatusInternalServerError},
+	} {
+		eng.history = func(time.Time, time.Time, time.Duration) ([]engine.Point, error) { return nil, c.err }
+		if code, out := call(t, "GET", ts.URL+"/api/v1/slos/api/availability/history", "", ""); code != c.want {
+			t.Errorf("%v: %d %v, want %d", c.err, code, out, c.want)
+		}
 	}
 }
 

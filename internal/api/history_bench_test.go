@@ -295,33 +295,44 @@ func BenchmarkHistoryParts(b *testing.B) {
 			}
 		}
 	})
+	answer := map[string]any{"series": id.String(), "from": from, "to": chartNow, "step": "7h12m", "points": points}
 	b.Run("json", func(b *testing.B) {
 		b.ReportAllocs()
+		var size int
 		for b.Loop() {
 			w := httptest.NewRecorder()
-			writeJSON(w, http.StatusOK, map[string]any{"series": id.String(), "from": from, "to": chartNow, "step": "7h12m", "points": points})
+			writeJSON(w, http.StatusOK, answer)
+			size = w.Body.Len()
 		}
+		b.ReportMetric(float64(size), "resp-B")
 	})
-}
-
-// BenchmarkHistoryWire is the 90-day chart as a browser fetches it, gzip
-// accepted, beside a client that takes it plain: the server's time and the
-// bytes on the wire.
-func BenchmarkHistoryWire(b *testing.B) {
-	ts, _, _ := chartServer(b, 9)
-	url := ts.URL + "/api/v1/slos/shop/availability/history?from=" + fmt.Sprint(chartNow.Add(-90*slo.Day).Unix())
-	for _, enc := range []string{"identity", "gzip"} {
-		b.Run("encoding="+enc, func(b *testing.B) {
-			var wire int
-			b.ReportAllocs()
-			for b.Loop() {
-				resp, body := fetch(b, url, enc)
-				if resp.StatusCode != http.StatusOK || (enc == "gzip") != (resp.Header.Get("Content-Encoding") == "gzip") {
-					b.Fatalf("%s: %d, encoding %q", enc, resp.StatusCode, resp.Header.Get("Content-Encoding"))
-				}
-				wire = len(body)
+	// What the answer would be unindented, for the size alone.
+	b.Run("json,compact", func(b *testing.B) {
+		var size int
+		for b.Loop() {
+			data, err := json.Marshal(answer)
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(wire), "wire-B")
-		})
-	}
+			size = len(data)
+		}
+		b.ReportMetric(float64(size), "resp-B")
+	})
+	// The gzip the server adds for a browser, on the indented answer.
+	b.Run("gzip", func(b *testing.B) {
+		w := httptest.NewRecorder()
+		writeJSON(w, http.StatusOK, answer)
+		body := w.Body.Bytes()
+		var size int
+		for b.Loop() {
+			out := httptest.NewRecorder()
+			gw := &gzipWriter{ResponseWriter: out}
+			if _, err := gw.Write(body); err != nil {
+				b.Fatal(err)
+			}
+			gw.close()
+			size = out.Body.Len()
+		}
+		b.ReportMetric(float64(size), "wire-B")
+	})
 }

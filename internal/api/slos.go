@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -118,17 +119,37 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	step, err := durationParam(q.Get("step"), max(to.Sub(from)/300, time.Minute).Round(time.Minute))
+	step, err := durationParam(q.Get("step"), defaultStep(from, to))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "step: %v", err)
 		return
 	}
 	points, err := s.Engine.History(r.Context(), id, from, to, step)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "%v", err)
+		historyError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"series": id.String(), "from": from, "to": to, "step": slo.FormatDuration(step), "points": points})
+}
+
+// defaultStep gives a chart of about 300 points over [from, to], at a
+// whole number of minutes.
+func defaultStep(from, to time.Time) time.Duration {
+	return max(to.Sub(from)/300, time.Minute).Round(time.Minute)
+}
+
+// historyError answers the failure of a history the engine computes: the
+// request's step as 400, a series gone by a reload as 404, the store's
+// failure as 500.
+func historyError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, engine.ErrRange):
+		writeError(w, http.StatusBadRequest, "step: %v", err)
+	case errors.Is(err, engine.ErrNoSeries):
+		writeError(w, http.StatusNotFound, "%v", err)
+	default:
+		writeError(w, http.StatusInternalServerError, "%v", err)
+	}
 }
 
 // timeRange reads a range from the query's from and to, by default the

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -71,21 +70,14 @@ func (s *Server) whatIf(w http.ResponseWriter, r *http.Request, wi WhatIfer) {
 	if !ok {
 		return
 	}
-	step, err := durationParam(q.Get("step"), max(to.Sub(from)/300, time.Minute).Round(time.Minute))
-	if err == nil {
-		err = checkStep(from, to, step)
-	}
+	step, err := durationParam(q.Get("step"), defaultStep(from, to))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "step: %v", err)
 		return
 	}
 	res, err := wi.WhatIf(r.Context(), id, target, from, to, step)
-	switch {
-	case errors.Is(err, engine.ErrNoSeries): // removed by a reload meanwhile
-		writeError(w, http.StatusNotFound, "%v", err)
-		return
-	case err != nil:
-		writeError(w, http.StatusInternalServerError, "%v", err)
+	if err != nil {
+		historyError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, WhatIfView{
@@ -105,16 +97,4 @@ func targetParam(v string) (float64, error) {
 		return 0, fmt.Errorf("%q: want a ratio strictly between 0 and 1, such as 0.995 for 99.5%%", v)
 	}
 	return x, nil
-}
-
-// checkStep refuses the steps the engine's history refuses, so that they
-// are told as the request's fault, by name.
-func checkStep(from, to time.Time, step time.Duration) error {
-	if step < time.Second {
-		return fmt.Errorf("%s is shorter than 1s", step)
-	}
-	if n := to.Sub(from) / step; n >= engine.MaxPoints {
-		return fmt.Errorf("%d points is more than %d: use a longer step", n+1, engine.MaxPoints)
-	}
-	return nil
 }

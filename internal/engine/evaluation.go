@@ -130,13 +130,13 @@ func (e *Engine) Evaluations() []Evaluation {
 }
 
 func (s *series) evaluation() Evaluation {
-	return s.evaluationAt(s.target, s.last.status, s.last.since)
+	return s.evaluationAt(s.target, s.last.status)
 }
 
 // evaluationAt builds the evaluation of the last tick's counts under target,
 // with the status the caller worked out for it (statusAt): the series' own
 // for Evaluation, another for a what-if. The caller holds mu.
-func (s *series) evaluationAt(target float64, status slo.Status, since time.Time) Evaluation {
+func (s *series) evaluationAt(target float64, status slo.Status) Evaluation {
 	p, r := s.plan, &s.last
 	b := s.budget()
 	b.Target = target
@@ -145,7 +145,7 @@ func (s *series) evaluationAt(target float64, status slo.Status, since time.Time
 		Time: r.at, Target: target, Window: p.obj.Window.String(),
 		WindowStart: r.start, WindowEnd: r.end,
 		Good: r.slo.good, Valid: r.slo.valid,
-		Status: status.String(), StatusSince: since, StatusSinceStart: r.sinceStart && since.Equal(r.since), Trend: "unknown",
+		Status: status.String(), StatusSince: r.since, StatusSinceStart: r.sinceStart, Trend: "unknown",
 		Tiers: []TierFigures{},
 	}
 	if p.down != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -29,6 +30,17 @@ type Point struct {
 	Status           string   `json:"status"`
 }
 
+// Errors of History and WhatIf, for the API to tell a bad request from a
+// missing series and from a store that fails.
+var (
+	// ErrRange: the range or step is one the engine refuses.
+	ErrRange = errors.New("bad range")
+	// ErrInvalidTarget: the target is not a ratio strictly between 0 and 1.
+	ErrInvalidTarget = errors.New("invalid target")
+	// ErrNoSeries: the engine evaluates no such series.
+	ErrNoSeries = errors.New("no such series")
+)
+
 // History computes a series' figures at from, from+step, ... up to to,
 // from the stored counts: what the data says now, backfill included. Burn
 // rates over windows of fineSpan or less read minute buckets while the store
@@ -41,12 +53,12 @@ func (e *Engine) History(ctx context.Context, id slo.Series, from, to time.Time,
 // target is 0.
 func (e *Engine) history(ctx context.Context, id slo.Series, from, to time.Time, step time.Duration, target float64) ([]Point, error) {
 	if step < time.Second || to.Before(from) {
-		return nil, fmt.Errorf("history: want from <= to and a step of at least 1s")
+		return nil, fmt.Errorf("history: %w: want from <= to and a step of at least 1s", ErrRange)
 	}
 	// to.Sub saturates for ranges over 292 years, and so does not overflow;
 	// the division by a step of 1s or more then cannot either.
 	if n := to.Sub(from) / step; n >= MaxPoints {
-		return nil, fmt.Errorf("history: %d points is more than %d: use a longer step", n+1, MaxPoints)
+		return nil, fmt.Errorf("history: %w: %d points is more than %d: use a longer step", ErrRange, n+1, MaxPoints)
 	}
 	e.mu.RLock()
 	s, ok := e.series[id]
@@ -56,7 +68,7 @@ func (e *Engine) history(ctx context.Context, id slo.Series, from, to time.Time,
 	}
 	e.mu.RUnlock()
 	if !ok {
-		return nil, fmt.Errorf("history: no series %s", id)
+		return nil, fmt.Errorf("history: %w %s", ErrNoSeries, id)
 	}
 	p := s.plan
 	first, _ := p.obj.Window.Bounds(from)

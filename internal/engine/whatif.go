@@ -2,19 +2,10 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/slo-dev/slo/internal/slo"
-)
-
-// Errors of WhatIf, for the API to tell a bad request from a missing series.
-var (
-	// ErrInvalidTarget: the target is not a ratio strictly between 0 and 1.
-	ErrInvalidTarget = errors.New("invalid target")
-	// ErrNoSeries: the engine evaluates no such series.
-	ErrNoSeries = errors.New("no such series")
 )
 
 // WhatIf is a series' figures recomputed under another target from the
@@ -76,8 +67,7 @@ func (e *Engine) WhatIf(ctx context.Context, id slo.Series, target float64, from
 	if ok {
 		out.CurrentTarget = s.target
 		current = s.last.status
-		status := s.statusAt(target)
-		out.Now = s.evaluationAt(target, status, s.last.since)
+		out.Now = s.evaluationAt(target, s.statusAt(target))
 	}
 	e.mu.RUnlock()
 	if !ok {

@@ -211,6 +211,10 @@ type Component struct {
 // stateRank orders component states; a service shows its worst measured one.
 var stateRank = map[string]int{"unknown": 0, "operational": 1, "degraded": 2, "major_outage": 3}
 
+// WorseState reports whether state a is worse than b, "unknown" (nothing
+// measured) ranking below every measured state.
+func WorseState(a, b string) bool { return stateRank[a] > stateRank[b] }
+
 // stateOf is a component's state now, from the alert tiers' conditions:
 // a page-severity (critical) tier's burn rate over its threshold in both
 // windows is a major outage, another tier's a degradation.
@@ -247,7 +251,7 @@ func buildCustomer(ctx context.Context, src Source, req Request) (Report, error)
 		s := CustomerService{Service: svc.Name, State: "unknown", Components: []Component{}}
 		for _, p := range group {
 			c := Component{Name: p.obj.Name, State: stateOf(evaluation(src.Data, p))}
-			if stateRank[c.State] > stateRank[s.State] {
+			if WorseState(c.State, s.State) {
 				s.State = c.State
 			}
 			s.Components = append(s.Components, c)

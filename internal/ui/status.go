@@ -124,7 +124,6 @@ func statusView(r *report.CustomerReport) statusPageView {
 	// The headline is the worst measured state; with nothing measured it
 	// says so, and never claims health it has not seen.
 	v := statusPageView{Month: monthName(r.Month), Updated: r.Time.UTC().Format("2006-01-02 15:04 UTC"), Partial: r.Partial, Overall: "unknown"}
-	rank := map[string]int{"unknown": 0, "operational": 1, "degraded": 2, "major_outage": 3}
 	for _, s := range r.Services {
 		sv := statusService{Name: s.Service, State: s.State, StateText: stateTexts[s.State], Message: s.Message,
 			Commitment: percent(s.Commitment), Kind: strings.ToUpper(s.CommitmentKind), Meeting: s.MeetingCommitment, Availability: "no data"}
@@ -135,7 +134,7 @@ func statusView(r *report.CustomerReport) statusPageView {
 		for _, c := range s.Components {
 			sv.Components = append(sv.Components, statusComponent{Name: c.Name, State: c.State, StateText: stateTexts[c.State]})
 		}
-		if rank[s.State] > rank[v.Overall] {
+		if report.WorseState(s.State, v.Overall) {
 			v.Overall = s.State
 		}
 		v.Services = append(v.Services, sv)

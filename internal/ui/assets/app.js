@@ -4,7 +4,7 @@
 
 const TOKEN_KEY = 'slo-token';
 
-export class AuthNeeded extends Error {}
+class AuthNeeded extends Error {}
 
 // api reads one JSON answer of the API, with the saved token if any. A 401
 // shows the token form; other errors carry the API's message.
@@ -45,7 +45,7 @@ function showTokenForm(why) {
 }
 
 // showForget offers to forget a stored token, in the header.
-export function showForget() {
+function showForget() {
   const nav = document.querySelector('header.top nav');
   if (!nav || !localStorage.getItem(TOKEN_KEY) || document.getElementById('forget-token')) return;
   nav.append(el('a', { href: '#', id: 'forget-token', onclick: (e) => {
@@ -81,7 +81,7 @@ export function el(tag, attrs = {}, ...children) {
 
 // Statuses from the worst; a list sorted by rank puts trouble first.
 export const STATUS_RANK = { exhausted: 0, critical: 1, warning: 2, no_data: 3, healthy: 4 };
-export const STATUS_TEXT = { healthy: 'healthy', warning: 'warning', critical: 'critical', exhausted: 'exhausted', no_data: 'no data', unknown: 'unknown' };
+const STATUS_TEXT = { healthy: 'healthy', warning: 'warning', critical: 'critical', exhausted: 'exhausted', no_data: 'no data', unknown: 'unknown' };
 
 export function statusBadge(status) {
   return el('span', { class: `status status-${status}`, 'data-status': status }, STATUS_TEXT[status] || status);
@@ -186,12 +186,12 @@ export function showError(err) {
   console.error(err);
 }
 
-export function clearError() {
+function clearError() {
   const box = document.getElementById('error');
   if (box) box.classList.add('hidden');
 }
 
-export function stamp() {
+function stamp() {
   const r = document.getElementById('refreshed');
   if (r) r.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB');
 }
